@@ -1,0 +1,224 @@
+"""The command line: typer commands that wire sources, targets, reporters and sinks together.
+
+Nothing here decides a verdict or edits text. Heavy modules are imported inside the command that
+needs them, so `specpatch lint` on a kops file starts fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import List, Optional
+
+import typer
+
+from . import __version__
+from .options import Options
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="Lint and patch kops, kubespray and Terraform cluster specs against the CIS Kubernetes Benchmark.",
+    pretty_exceptions_enable=False,
+)
+
+FORMATS = ["text", "json", "sarif", "github", "markdown", "junit"]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"specpatch {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """specpatch: CIS Kubernetes Benchmark for the cluster spec you keep in git."""
+
+
+def _ids(values: Optional[List[str]]) -> set[str]:
+    out: set[str] = set()
+    for v in values or []:
+        out |= {x.strip() for x in v.split(",") if x.strip()}
+    return out
+
+
+def _options(**kw) -> Options:
+    kw["only"] = _ids(kw.get("only"))
+    kw["skip"] = _ids(kw.get("skip"))
+    kw["extra_vars"] = list(kw.get("extra_vars") or [])
+    return Options(**{k: v for k, v in kw.items() if v is not None})
+
+
+def _emit_errors(errors: list[str]) -> None:
+    for e in errors:
+        typer.echo(e, err=True)
+
+
+def render_report(report, fmt: str, output: Optional[str], verbose: bool = False) -> None:
+    """Print the report in the chosen format; with --output, write it there and print the text summary."""
+    from .reporters import text as text_reporter
+
+    if fmt not in FORMATS:
+        typer.echo(f"specpatch: unknown format {fmt!r} (one of {', '.join(FORMATS)})", err=True)
+        raise typer.Exit(2)
+    if fmt == "text":
+        body = text_reporter.render(report, colour=output is None and text_reporter.use_colour(), verbose=verbose)
+    elif fmt == "json":
+        from .reporters import json_format
+
+        body = json_format.render(report)
+    else:
+        import importlib
+
+        body = importlib.import_module(f"specpatch.reporters.{fmt}").render(report)
+    if output:
+        from .sinks.files import write_atomic
+
+        write_atomic(output, body)
+        typer.echo(text_reporter.render_summary(report))
+    else:
+        sys.stdout.write(body)
+
+
+def _exit_code(report, fail_on: str) -> int:
+    if report.errors:
+        return 2
+    from .targets.kops import exit_status
+
+    return 1 if any(exit_status(t.findings, fail_on) for t in report.targets) else 0
+
+
+@app.command()
+def lint(
+    paths: List[str] = typer.Argument(..., help="kops spec file or folder, '-' for stdin, s3://bucket/cluster, file://, a kubespray inventory, or Terraform."),
+    format: str = typer.Option("text", "--format", "-f", help="text, json, sarif, github, markdown or junit."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report to this file; the terminal still gets the summary."),
+    benchmark: Optional[str] = typer.Option(None, "--benchmark", help="Benchmark to use (see `specpatch profiles`); default follows kubernetesVersion."),
+    kops_version: Optional[str] = typer.Option(None, "--kops-version", help="kops release whose defaults apply (default: newest modelled)."),
+    kubespray_version: Optional[str] = typer.Option(None, "--kubespray-version", help="kubespray release whose role defaults apply."),
+    extra_vars: Optional[List[str]] = typer.Option(None, "--extra-vars", "-e", help="kubespray: vars file layered on top, like ansible -e @FILE (repeatable)."),
+    fail_on: str = typer.Option("fail", "--fail-on", help="fail: exit 1 on FAIL; warn: also on WARN."),
+    only: Optional[List[str]] = typer.Option(None, "--only", help="Only these check ids (comma-separated, repeatable)."),
+    skip: Optional[List[str]] = typer.Option(None, "--skip", help="Skip these check ids."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every finding in full, including NOT-IN-SPEC."),
+    profile: Optional[str] = typer.Option(None, "--profile", help="AWS profile for s3:// state stores."),
+) -> None:
+    """Lint cluster specs: PASS, FAIL, WARN, NOT-IN-SPEC ... with file:line for each finding."""
+    from .lint import lint_paths
+
+    if fail_on not in ("fail", "warn"):
+        typer.echo("specpatch: --fail-on takes fail or warn", err=True)
+        raise typer.Exit(2)
+    opts = _options(benchmark=benchmark, kops_version=kops_version, kubespray_version=kubespray_version,
+                    extra_vars=extra_vars, fail_on=fail_on, only=only, skip=skip, profile=profile)
+    report, _ = lint_paths(paths, opts)
+    render_report(report, format, output, verbose)
+    _emit_errors(report.errors)
+    raise typer.Exit(_exit_code(report, fail_on))
+
+
+@app.command()
+def fix(
+    paths: List[str] = typer.Argument(..., help="Spec file, folder, kubespray inventory or Terraform."),
+    in_place: bool = typer.Option(False, "--in-place", "-i", help="Write the fixes (atomic replace) instead of printing a diff."),
+    check_only: bool = typer.Option(False, "--check", help="Exit 1 when a fix would change something (for CI); print the diff."),
+    only: Optional[List[str]] = typer.Option(None, "--only", help="Only these check ids (comma-separated); also fixes their WARNs."),
+    skip: Optional[List[str]] = typer.Option(None, "--skip", help="Skip these check ids."),
+    benchmark: Optional[str] = typer.Option(None, "--benchmark", help="Benchmark to use; default follows kubernetesVersion."),
+    kops_version: Optional[str] = typer.Option(None, "--kops-version", help="kops release whose defaults and fields apply."),
+    kubespray_version: Optional[str] = typer.Option(None, "--kubespray-version", help="kubespray release whose role defaults apply."),
+    extra_vars: Optional[List[str]] = typer.Option(None, "--extra-vars", "-e", help="kubespray: vars file layered on top (repeatable)."),
+    vars_file: Optional[str] = typer.Option(None, "--vars-file", help="kubespray: where unset variables go (default group_vars/k8s_cluster/k8s-cluster.yml)."),
+    fix_all: bool = typer.Option(False, "--all", help="kubespray: write every value of the hardening guide the inventory lacks."),
+    spec: Optional[str] = typer.Option(None, "--spec", help="Terraform generated by kops: the source spec to patch instead."),
+    annotate: bool = typer.Option(False, "--annotate", help="Add a trailing '# CIS <id>' comment to each edited line."),
+) -> None:
+    """Patch the spec: minimal, comment-preserving edits, shown as a unified diff or written in place."""
+    from .fix.plan import FixError
+    from .inputs import load
+    from .patch import unified_diff
+
+    opts = _options(benchmark=benchmark, kops_version=kops_version, kubespray_version=kubespray_version,
+                    extra_vars=extra_vars, vars_file=vars_file, fix_all=fix_all, spec=spec, annotate=annotate,
+                    only=only, skip=skip)
+    errors: list[str] = []
+    patches = []
+    for arg in paths:
+        for target in load(arg, opts, errors):
+            try:
+                patches += target.fix(opts)
+            except FixError as e:
+                errors.append(f"specpatch: {e}")
+    changed = [p for p in patches if p.before != p.after]
+    if in_place and not check_only and not errors:
+        from .sinks.files import write_atomic
+
+        for p in changed:
+            write_atomic(p.path, p.after)
+            typer.echo(f"fixed {p.path}: {', '.join(p.checks)}", err=True)
+    else:
+        for p in changed:
+            sys.stdout.write(unified_diff(p))
+    notes = [n for p in patches for n in p.notes]
+    if notes:
+        typer.echo("\nNot fixed by the patch (do this by hand):", err=True)
+        for n in dict.fromkeys(notes):
+            typer.echo(f"  - {n}", err=True)
+    _emit_errors(errors)
+    if errors:
+        raise typer.Exit(2)
+    raise typer.Exit(1 if check_only and changed else 0)
+
+
+@app.command()
+def explain(
+    check: str = typer.Argument(..., help="A check id such as 1.2.16, or a flag such as profiling."),
+    benchmark: str = typer.Option("cis-1.12", "--benchmark", help="Benchmark whose numbering the id uses."),
+) -> None:
+    """What a check means, the field that controls it in each target, defaults and removals."""
+    from .explain import explain_check
+
+    try:
+        typer.echo(explain_check(check, benchmark))
+    except KeyError as e:
+        typer.echo(f"specpatch: {e.args[0]}", err=True)
+        raise typer.Exit(2)
+
+
+@app.command("profiles")
+def profiles_cmd() -> None:
+    """List the bundled benchmarks and the Kubernetes versions each covers."""
+    from . import profiles
+
+    idx = profiles.index()
+    for name in profiles.benchmark_names():
+        b = profiles.benchmark(name)
+        mark = " (default)" if name == idx["default"] else ""
+        typer.echo(f"{name:10} Kubernetes {', '.join(b.kubernetes):24} {len(b.checks):3} checks{mark}")
+
+
+def main() -> None:
+    """Console entry point: bad input is one line and exit 2, never a traceback."""
+    from .model import InputError
+
+    try:
+        app()
+    except InputError as e:
+        typer.echo(str(e), err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except BrokenPipeError:
+        sys.exit(0)
+    except Exception as e:  # noqa: BLE001 - the last line of defence against tracebacks
+        if os.environ.get("SPECPATCH_DEBUG"):
+            raise
+        typer.echo(f"specpatch: internal error: {type(e).__name__}: {e} (set SPECPATCH_DEBUG=1 for details)", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

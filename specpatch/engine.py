@@ -1,0 +1,170 @@
+"""Evaluate checks over effective settings: pure functions, no I/O.
+
+A target (kops, kubespray, Terraform) turns its document into Settings, one per component flag;
+the engine applies each benchmark check's tests to them the way kube-bench applies them to a
+running process, with one difference that matters: a value that only comes from the
+component's own default is judged as that value, not as "absent", except by `present` and
+`absent` tests, which ask whether the flag is on the command line at all.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from .model import (
+    FAIL,
+    NOT_APPLICABLE,
+    NOT_IN_SPEC,
+    ORIGIN_COMPONENT_DEFAULT,
+    ORIGIN_UNSET,
+    PASS,
+    UNDETERMINED,
+    WARN,
+    Finding,
+    Setting,
+)
+from .profiles import Check, Test
+
+Lookup = Callable[[str, Test], Setting]
+
+
+def explicit(s: Setting) -> bool:
+    """True when the flag is actually passed (set by the spec, the deployer, or forced)."""
+    return s.value is not None and s.origin not in (ORIGIN_COMPONENT_DEFAULT, ORIGIN_UNSET)
+
+
+def _elements(value: str) -> list[str]:
+    return [e.strip() for e in value.rstrip(",").split(",") if e.strip()]
+
+
+def _int(v: object) -> int | None:
+    try:
+        return int(str(v).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def run_test(test: Test, s: Setting) -> bool:
+    """One test item against one setting."""
+    op = test.op
+    if op == "present":
+        return explicit(s) and s.value != ""
+    if op == "absent":
+        return not explicit(s)
+    if s.value is None:
+        return False
+    actual = str(s.value)
+    want = test.value
+    if op in ("eq", "noteq"):
+        a, w = actual, str(want)
+        if a.lower() in ("true", "false") or w.lower() in ("true", "false"):
+            a, w = a.lower(), w.lower()
+        return (a == w) if op == "eq" else (a != w)
+    if op in ("has", "nothave"):
+        w = str(want)
+        found = w in _elements(actual)
+        return found if op == "has" else not found
+    if op in ("gt", "gte", "lt", "lte"):
+        a, w = _int(actual), _int(want)
+        if a is None or w is None:
+            return False
+        return {"gt": a > w, "gte": a >= w, "lt": a < w, "lte": a <= w}[op]
+    if op == "valid_elements":
+        allowed = set(want if isinstance(want, list) else _elements(str(want)))
+        elems = _elements(actual)
+        return bool(elems) and all(e in allowed for e in elems)
+    if op == "regex":
+        return re.search(str(want), actual) is not None
+    raise ValueError(f"unknown test op {op!r}")
+
+
+def describe_expected(check: Check) -> str:
+    """kube-bench-style expected text: "'--profiling' is equal to 'false'"."""
+    rule = check.rule
+    if rule is None:
+        return ""
+    parts = []
+    for t in rule.tests:
+        name = f"--{t.flag}" if not t.flag[:1].isupper() else t.flag
+        val = t.value if not isinstance(t.value, list) else ",".join(t.value)
+        parts.append(
+            {
+                "present": f"'{name}' is present",
+                "absent": f"'{name}' is not present",
+                "eq": f"'{name}' is equal to '{val}'",
+                "noteq": f"'{name}' is not equal to '{val}'",
+                "has": f"'{name}' has '{val}'",
+                "nothave": f"'{name}' does not have '{val}'",
+                "gte": f"'{name}' is greater or equal to {val}",
+                "gt": f"'{name}' is greater than {val}",
+                "lte": f"'{name}' is lower or equal to {val}",
+                "lt": f"'{name}' is lower than {val}",
+                "valid_elements": f"'{name}' contains valid elements from '{val}'",
+                "regex": f"'{name}' matches '{val}'",
+            }.get(t.op, t.op)
+        )
+    return (" OR " if rule.bin_op == "or" else " AND ").join(parts)
+
+
+def evaluate(
+    check: Check,
+    benchmark: str,
+    lookup: Lookup,
+    *,
+    scope: str | None = None,
+    not_applicable: Callable[[str, str], str | None] = lambda c, f: None,
+    fixable: Callable[[Check, Setting], tuple[bool, str]] = lambda c, s: (False, ""),
+) -> Finding:
+    """The verdict of one check: a Finding that says which setting decided it and where it lives."""
+    base = dict(check=check.id, benchmark=benchmark, title=check.title, section=check.section, scored=check.scored, scope=scope)
+    rule = check.rule
+    if rule is None or check.kind in ("node", "policy", "manual") and rule is None:
+        if check.kind == "manual" or (check.manual and check.kind != "node"):
+            return Finding(status=WARN, message="Manual check: review it by hand; no spec field decides it.", **base)
+        return Finding(
+            status=NOT_IN_SPEC,
+            message="Checked on the node or in the running cluster, not in the spec (file permissions, ownership, cluster objects).",
+            **base,
+        )
+    settings = [lookup(rule.component, t) for t in rule.tests]
+    first = settings[0]
+    common = dict(
+        component=rule.component,
+        flag=rule.flag,
+        field=first.field,
+        actual=first.value,
+        origin=first.origin,
+        expected=describe_expected(check),
+        location=first.location,
+        remediation=rule.remediation,
+        **base,
+    )
+    gone = not_applicable(rule.component, rule.flag)
+    if gone:
+        return Finding(status=NOT_APPLICABLE, message=gone, **common)
+    undetermined = [s for s in settings if s.expr is not None]
+    if undetermined:
+        s = undetermined[0]
+        return Finding(
+            status=UNDETERMINED,
+            message=f"value is an expression the linter cannot evaluate: {s.expr}",
+            **{**common, "field": s.field, "location": s.location, "actual": s.expr, "origin": s.origin},
+        )
+    results = [run_test(t, s) for t, s in zip(rule.tests, settings)]
+    ok = any(results) if rule.bin_op == "or" else all(results)
+    # Report the setting that decided a failure (the first failing item of an AND).
+    decisive = first
+    if not ok and rule.bin_op != "or":
+        decisive = settings[results.index(False)]
+        common.update(field=decisive.field, actual=decisive.value, origin=decisive.origin, location=decisive.location)
+    if ok:
+        status = PASS
+        message = ""
+    else:
+        status = FAIL if check.scored and not check.manual else WARN
+        can_fix, message = fixable(check, decisive)
+        common["fixable"] = can_fix
+    if check.manual and ok:
+        status = PASS
+    return Finding(status=status, message=message, **common)

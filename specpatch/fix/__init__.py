@@ -1,0 +1,1 @@
+"""Fix engine: findings in, text edits out, result verified before anyone sees it."""

@@ -1,0 +1,21 @@
+"""The JSON report: a public interface (documented in README.md), so fields only ever get added."""
+
+from __future__ import annotations
+
+import json
+
+from .. import __version__
+from ..model import Report
+
+
+def as_dict(report: Report) -> dict:
+    return {
+        "specpatch": __version__,
+        "targets": [t.as_dict() for t in report.targets],
+        "errors": list(report.errors),
+        "summary": report.summary(),
+    }
+
+
+def render(report: Report) -> str:
+    return json.dumps(as_dict(report), indent=2, sort_keys=False) + "\n"

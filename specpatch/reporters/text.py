@@ -1,0 +1,80 @@
+"""Human-readable report: findings grouped by benchmark section, then counts as kube-bench prints them."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from ..model import FAIL, JUSTIFIED, NOT_APPLICABLE, NOT_IN_SPEC, PASS, STATUSES, UNDETERMINED, WARN, Finding, Report, TargetReport
+
+COLOURS = {PASS: "32", FAIL: "31", WARN: "33", JUSTIFIED: "36", NOT_IN_SPEC: "90", NOT_APPLICABLE: "90", UNDETERMINED: "35"}
+
+
+def use_colour(stream=None) -> bool:
+    """Colour only on a terminal, and never when NO_COLOR is set."""
+    stream = stream or sys.stdout
+    return "NO_COLOR" not in os.environ and hasattr(stream, "isatty") and stream.isatty()
+
+
+def _tag(status: str, colour: bool) -> str:
+    tag = f"[{status}]"
+    return f"\x1b[{COLOURS[status]}m{tag}\x1b[0m" if colour else tag
+
+
+def _where(f: Finding) -> str:
+    if f.location is None:
+        return ""
+    return f"{f.location.path}:{f.location.line}"
+
+
+def _detail(f: Finding) -> list[str]:
+    lines = []
+    if f.field or f.actual is not None:
+        value = "unset" if f.actual is None else repr(f.actual) if f.actual == "" else f.actual
+        origin = f" ({f.origin})" if f.origin else ""
+        field = f.field or (f"--{f.flag}" if f.flag else "")
+        lines.append(f"{field} = {value}{origin}" + (f"  at {_where(f)}" if f.location else ""))
+    elif f.location:
+        lines.append(f"at {_where(f)}")
+    if f.status not in (PASS,) and f.expected:
+        lines.append(f"expected: {f.expected}")
+    if f.message and f.status != PASS:
+        lines.append(f.message)
+    return lines
+
+
+def render_target(t: TargetReport, colour: bool = False, verbose: bool = False) -> str:
+    out = [f"== {t.path}: {t.kind} {t.name} (Kubernetes {t.kubernetes_version or 'unknown'}, {t.benchmark}) =="]
+    out += [f"note: {n}" for n in t.notes]
+    sections: dict[str, list[Finding]] = {}
+    for f in t.findings:
+        sections.setdefault(f.section, []).append(f)
+    for section, findings in sections.items():
+        out.append(f"[INFO] {section}")
+        quiet = [f for f in findings if f.status == NOT_IN_SPEC] if not verbose else []
+        for f in findings:
+            if f in quiet:
+                continue
+            scope = f" [{f.scope}]" if f.scope else ""
+            out.append(f"{_tag(f.status, colour)} {f.check} {f.title}{scope}")
+            if f.status != PASS or verbose:
+                out += ["       " + line for line in _detail(f)]
+        if quiet:
+            ids = ", ".join(f.check for f in quiet)
+            out.append(f"{_tag(NOT_IN_SPEC, colour)} {len(quiet)} checks on the node or cluster, not in the spec: {ids}")
+    return "\n".join(out)
+
+
+def render_summary(report: Report) -> str:
+    counts = report.summary()
+    lines = ["== Summary total =="]
+    for s in STATUSES:
+        if counts.get(s) or s in (PASS, FAIL, WARN):
+            lines.append(f"{counts.get(s, 0)} checks {s}")
+    return "\n".join(lines)
+
+
+def render(report: Report, colour: bool = False, verbose: bool = False) -> str:
+    parts = [render_target(t, colour, verbose) for t in report.targets]
+    parts.append(render_summary(report))
+    return "\n\n".join(parts) + "\n"
