@@ -46,6 +46,13 @@ def _ids(values: Optional[List[str]]) -> set[str]:
 
 
 def _options(**kw) -> Options:
+    bench = kw.get("benchmark")
+    if bench:
+        from . import profiles
+
+        if bench not in profiles.benchmark_names():
+            typer.echo(f"specpatch: unknown benchmark {bench!r}; bundled: {', '.join(profiles.benchmark_names())}", err=True)
+            raise typer.Exit(2)
     kw["only"] = _ids(kw.get("only"))
     kw["skip"] = _ids(kw.get("skip"))
     kw["extra_vars"] = list(kw.get("extra_vars") or [])
