@@ -45,6 +45,31 @@ def _int(v: object) -> int | None:
         return None
 
 
+_DURATION = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
+_UNIT = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 3600}
+
+
+def duration_seconds(text: str) -> float | None:
+    """Seconds in a Go duration such as 4h0m0s or 0s (a bare number counts as seconds); None otherwise."""
+    t = text.strip()
+    if re.fullmatch(r"\d+(\.\d+)?", t):
+        return float(t)
+    parts = _DURATION.findall(t)
+    if not parts or "".join(a + b for a, b in parts) != t:
+        return None
+    return sum(float(n) * _UNIT[u] for n, u in parts)
+
+
+def _equal(a: str, w: str) -> bool:
+    """kube-bench equality, plus durations compared by length (0s equals 0)."""
+    if a.lower() in ("true", "false") or w.lower() in ("true", "false"):
+        return a.lower() == w.lower()
+    if a == w:
+        return True
+    da, dw = duration_seconds(a), duration_seconds(w)
+    return da is not None and dw is not None and da == dw and not (a.isdigit() and w.isdigit())
+
+
 def run_test(test: Test, s: Setting) -> bool:
     """One test item against one setting."""
     op = test.op
@@ -57,10 +82,8 @@ def run_test(test: Test, s: Setting) -> bool:
     actual = str(s.value)
     want = test.value
     if op in ("eq", "noteq"):
-        a, w = actual, str(want)
-        if a.lower() in ("true", "false") or w.lower() in ("true", "false"):
-            a, w = a.lower(), w.lower()
-        return (a == w) if op == "eq" else (a != w)
+        same = _equal(actual, str(want))
+        return same if op == "eq" else not same
     if op in ("has", "nothave"):
         w = str(want)
         found = w in _elements(actual)

@@ -73,3 +73,11 @@ def test_version_predicates(spec, v, expected):
 def test_when_unknown_k8s_is_newest():
     assert versions.when_holds({"k8s": ">=1.20"}, (1, 37), None)
     assert not versions.when_holds({"k8s": "<1.20"}, (1, 37), None)
+
+
+@pytest.mark.parametrize(
+    "op,want,value,expected",
+    [("noteq", "0", "0s", False), ("noteq", "0", "4h0m0s", True), ("eq", "0", "0h0m0s", False is False), ("noteq", "0", "5m", True)],
+)
+def test_durations_compare_by_length(op, want, value, expected):
+    assert run_test(Test(flag="x", op=op, value=want), s(value)) is expected

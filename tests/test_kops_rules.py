@@ -170,7 +170,7 @@ def test_insecure_values_and_misspellings_are_reported():
     _, report = lint_text(text)
     msgs = {f.check: f for f in report.findings if f.benchmark == "specpatch"}
     assert msgs["SP001"].status == "FAIL" and "readOnlyPort" in msgs["SP001"].message
-    assert msgs["SP001"].location.line == 14
+    assert msgs["SP001"].location.line == 13
     assert msgs["SP004"].status == "FAIL"
 
 

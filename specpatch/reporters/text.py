@@ -29,6 +29,8 @@ def _where(f: Finding) -> str:
 
 def _detail(f: Finding) -> list[str]:
     lines = []
+    if f.benchmark == "specpatch":
+        return [f"at {_where(f)}", f.message] if f.location else [f.message]
     if f.field or f.actual is not None:
         value = "unset" if f.actual is None else repr(f.actual) if f.actual == "" else f.actual
         origin = f" ({f.origin})" if f.origin else ""
@@ -43,14 +45,26 @@ def _detail(f: Finding) -> list[str]:
     return lines
 
 
+def _section_titles(benchmark: str) -> dict[str, str]:
+    from .. import profiles
+
+    try:
+        titles = dict(profiles.benchmark(benchmark).sections)
+    except (KeyError, OSError):
+        titles = {}
+    titles["spec"] = "Spec problems kops or the deployer would reject or warn about"
+    return titles
+
+
 def render_target(t: TargetReport, colour: bool = False, verbose: bool = False) -> str:
     out = [f"== {t.path}: {t.kind} {t.name} (Kubernetes {t.kubernetes_version or 'unknown'}, {t.benchmark}) =="]
+    titles = _section_titles(t.benchmark)
     out += [f"note: {n}" for n in t.notes]
     sections: dict[str, list[Finding]] = {}
     for f in t.findings:
         sections.setdefault(f.section, []).append(f)
     for section, findings in sections.items():
-        out.append(f"[INFO] {section}")
+        out.append(f"[INFO] {section} {titles.get(section, '')}".rstrip())
         quiet = [f for f in findings if f.status == NOT_IN_SPEC] if not verbose else []
         for f in findings:
             if f in quiet:
