@@ -81,6 +81,8 @@ def render_report(report, fmt: str, output: Optional[str], verbose: bool = False
         import importlib
 
         body = importlib.import_module(f"specpatch.reporters.{fmt}").render(report)
+    if not report.targets and report.errors and fmt == "text":
+        return
     if output:
         from .sinks.files import write_atomic
 
