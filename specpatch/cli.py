@@ -182,6 +182,58 @@ def fix(
     raise typer.Exit(1 if check_only and changed else 0)
 
 
+@app.command(context_settings={"allow_extra_args": False})
+def apply(
+    source: str = typer.Argument("", help="Spec file, or s3://bucket/CLUSTER / file:///path/CLUSTER (default: --state and --name)."),
+    state: Optional[str] = typer.Option(None, "--state", help="kops state store (default: KOPS_STATE_STORE)."),
+    name: Optional[str] = typer.Option(None, "--name", help="Cluster name (default: KOPS_CLUSTER_NAME or NAME)."),
+    yes: bool = typer.Option(False, "--yes", "-y", help="Write without asking (needed when there is no terminal)."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Show the diff and the kops commands; write and run nothing."),
+    update: bool = typer.Option(False, "--update", help="Then run `kops update cluster --yes` (after `kops replace -f` for a local spec)."),
+    rolling_update: bool = typer.Option(False, "--rolling-update", help="Then run `kops rolling-update cluster --yes`."),
+    instance_group: Optional[List[str]] = typer.Option(None, "--instance-group", help="Passed to kops rolling-update (repeatable)."),
+    instance_group_roles: Optional[str] = typer.Option(None, "--instance-group-roles", help="Passed to kops rolling-update."),
+    cloudonly: bool = typer.Option(False, "--cloudonly", help="Passed to kops rolling-update."),
+    validation_timeout: Optional[str] = typer.Option(None, "--validation-timeout", help="Passed to kops rolling-update."),
+    kops_binary: Optional[str] = typer.Option(None, "--kops-binary", help="kops executable (default: kops on PATH)."),
+    benchmark: Optional[str] = typer.Option(None, "--benchmark", help="Benchmark to use."),
+    kops_version: Optional[str] = typer.Option(None, "--kops-version", help="kops release whose defaults apply."),
+    only: Optional[List[str]] = typer.Option(None, "--only", help="Only these check ids."),
+    skip: Optional[List[str]] = typer.Option(None, "--skip", help="Skip these check ids."),
+    profile: Optional[str] = typer.Option(None, "--profile", help="AWS profile for s3:// stores."),
+) -> None:
+    """Fix the spec where it lives (file or state store) and, when asked, roll it out with kops."""
+    from .apply import ApplyError, ApplyFailed, ApplyRequest, run_apply, tty_confirm
+
+    opts = _options(benchmark=benchmark, kops_version=kops_version, only=only, skip=skip, profile=profile)
+    rolling: list[str] = []
+    for ig in instance_group or []:
+        rolling += ["--instance-group", ig]
+    if instance_group_roles:
+        rolling += ["--instance-group-roles", instance_group_roles]
+    if cloudonly:
+        rolling.append("--cloudonly")
+    if validation_timeout:
+        rolling += ["--validation-timeout", validation_timeout]
+    req = ApplyRequest(source=source, state=state, name=name, yes=yes, dry_run=dry_run, update=update,
+                       rolling_update=rolling_update, rolling_args=rolling, kops_binary=kops_binary)
+    if rolling_update:
+        req.update = True
+    try:
+        log = run_apply(req, opts, lambda line: typer.echo(line), tty_confirm)
+        code = 0
+    except ApplyFailed as e:
+        log, code = e.log, e.code
+    except ApplyError as e:
+        typer.echo(f"specpatch: {e}", err=True)
+        raise typer.Exit(e.code)
+    for line in log.done:
+        typer.echo(f"done: {line}", err=True)
+    for line in log.not_done:
+        typer.echo(f"not done: {line}", err=True)
+    raise typer.Exit(code)
+
+
 @app.command()
 def explain(
     check: str = typer.Argument(..., help="A check id such as 1.2.16, or a flag such as profiling."),
