@@ -107,7 +107,8 @@ def plan_cluster(cluster: KopsCluster, findings: list[Finding], opts: Options) -
             plan.checks.append(w.check)
 
     for f in findings:
-        if f.status in (FAIL, WARN) and not f.fixable and f.message and opts.selected(f.check) and f.benchmark != "specpatch":
+        acted_on = f.status == FAIL or (f.status == WARN and bool(opts.only))
+        if acted_on and not f.fixable and f.message and opts.selected(f.check) and f.benchmark != "specpatch":
             plan.notes.append(f"{f.check} {f.title}: {f.message}")
         if not wanted(f, opts) or bench is None:
             continue
