@@ -218,7 +218,7 @@ def _insert_into_map(text: str, root: PNode, parent: PNode, parent_indent: int, 
     pos = _line_end(text, anchor)
     lines = _entry(rest[0], nested, child_indent, step, dash, nl)
     if comment:
-        lines[0] += f"  # {comment}"
+        lines[min(len(rest) - 1, len(lines) - 1)] += f"  # {comment}"  # on the leaf key's line
     piece = nl.join(lines) + nl
     if pos == len(text) and text and not text.endswith("\n"):
         piece = nl + piece[: -len(nl)]

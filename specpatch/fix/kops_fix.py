@@ -125,8 +125,8 @@ def plan_cluster(cluster: KopsCluster, findings: list[Finding], opts: Options) -
             if f.field == "spec.kubeAPIServer.authorizationMode":
                 add(Want("set", cluster.doc, api + ["authorizationMode"], "Node,RBAC", f.check))
             else:
-                add(Want("unset", cluster.doc, ["spec", "authorization", "alwaysAllow"], None, f.check))
                 add(Want("set", cluster.doc, ["spec", "authorization", "rbac"], {}, f.check))
+                add(Want("unset", cluster.doc, ["spec", "authorization", "alwaysAllow"], None, f.check))
         elif computed in ("encryption", "encryption-provider"):
             add(Want("set", cluster.doc, ["spec", "encryptionConfig"], True, f.check))
             plan.notes.append(
@@ -150,16 +150,17 @@ def plan_cluster(cluster: KopsCluster, findings: list[Finding], opts: Options) -
                 doc, path = _field_target(cluster, f.field)
                 add(Want("unset", doc, path, None, f.check))
                 continue
-            if test.op in ("nothave",) and f.field and f.origin == "spec":
+            block = COMPONENT_BLOCKS.get(rule.component, "")
+            if test.op == "nothave" and f.field and f.origin == "spec":
                 doc, path = _field_target(cluster, f.field)
-                add(Want("remove", doc, path, [test.value], f.check))
-                continue
+                if fields.get(block, {}).get(path[-1], {}).get("type", "").endswith("[]string"):
+                    add(Want("remove", doc, path, [test.value], f.check))
+                    continue
             value = _fix_value(entry, rule)
             if value is None or not f.field:
                 plan.notes.append(f"{f.check} {f.title}: no value to set automatically; {rule.remediation}")
                 continue
             doc, path = _field_target(cluster, f.field)
-            block = COMPONENT_BLOCKS.get(rule.component, "")
             gotype = fields.get(block, {}).get(path[-1], {}).get("type")
             add(Want("set", doc, path, _typed(value, gotype), f.check))
     return plan
