@@ -234,6 +234,43 @@ def apply(
     raise typer.Exit(code)
 
 
+@app.command("diff")
+def diff_cmd(
+    old: str = typer.Argument(..., help="The spec before (file, or '-' )."),
+    new: str = typer.Argument(..., help="The spec after."),
+    benchmark: Optional[str] = typer.Option(None, "--benchmark", help="Benchmark to compare with (default: the new spec's)."),
+    kops_version: Optional[str] = typer.Option(None, "--kops-version", help="kops release whose defaults apply."),
+) -> None:
+    """Security-relevant changes between two specs; exit 1 when the new one makes a check worse."""
+    from .inputs import load
+    from .spec_diff import changed_fields, compare, render
+
+    opts = _options(benchmark=benchmark, kops_version=kops_version)
+    errors: list[str] = []
+    olds = {t.cluster.name if hasattr(t, "cluster") else t.path: t for t in load(old, opts, errors)}
+    news = {t.cluster.name if hasattr(t, "cluster") else t.path: t for t in load(new, opts, errors)}
+    if errors:
+        _emit_errors(errors)
+        raise typer.Exit(2)
+    regress = False
+    for name, nt in news.items():
+        ot = olds.get(name) or (next(iter(olds.values())) if len(olds) == 1 and len(news) == 1 else None)
+        if ot is None:
+            typer.echo(f"{name}: new target, nothing to compare")
+            continue
+        new_report = nt.lint(opts)
+        old_opts = _options(benchmark=benchmark or new_report.benchmark, kops_version=kops_version)
+        old_report = ot.lint(old_opts)
+        changes = compare(old_report, new_report)
+        fields = []
+        if hasattr(nt, "cluster") and hasattr(ot, "cluster"):
+            fields = changed_fields(ot.cluster.node.plain(), nt.cluster.node.plain())
+        typer.echo(f"== {name} ==")
+        sys.stdout.write(render(changes, fields))
+        regress = regress or any(c.regression for c in changes)
+    raise typer.Exit(1 if regress else 0)
+
+
 @app.command()
 def explain(
     check: str = typer.Argument(..., help="A check id such as 1.2.16, or a flag such as profiling."),
