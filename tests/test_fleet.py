@@ -9,14 +9,15 @@ from tests.kops_helpers import spec
 
 
 def test_fleet_matches_serial(tmp_path, monkeypatch):
-    for i in range(lint_mod.PARALLEL_MIN_FILES + 10):
+    n = lint_mod.PARALLEL_MIN_FILES + 10
+    for i in range(n):
         extra = "kubeAPIServer:\n  enableProfiling: false" if i % 2 else ""
         (tmp_path / f"c{i:04d}.yaml").write_text(spec(extra).replace("t.example.com", f"c{i}.example.com"))
     (tmp_path / "broken.yaml").write_text("kind: Cluster\nspec: [\n")
     parallel, _ = lint_mod.lint_paths([str(tmp_path)], Options())
     monkeypatch.setattr(lint_mod, "PARALLEL_MIN_FILES", 10**9)
     serial, _ = lint_mod.lint_paths([str(tmp_path)], Options())
-    assert len(parallel.targets) == len(serial.targets) == lint_mod.PARALLEL_MIN_FILES + 10
+    assert len(parallel.targets) == len(serial.targets) == n
     assert [t.name for t in parallel.targets] == [t.name for t in serial.targets]
     assert parallel.summary() == serial.summary()
     assert len(parallel.errors) == len(serial.errors) == 1
