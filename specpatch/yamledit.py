@@ -253,7 +253,22 @@ def set_value(text: str, doc: int, path: list[str], value: Any, *, comment: str 
                 lines = _block(value, indent, _indent_step(root), _dash_style(text, root), nl)
                 return [Edit(node.start, node.end, nl + nl.join(lines))]
             return [Edit(node.start, node.end, _inline(value))]
-        raise ValueError(f"{'.'.join(path)} holds a block {node.kind}; replacing it is not a minimal edit")
+        nl = _nl(text)
+        indent = _key_indent(root, path)
+        if not isinstance(value, (dict, list)) or not value:
+            # a block collection becomes a scalar or an empty flow collection on the key's line
+            parent, _ = _walk(root, path[:-1])
+            key = parent.keys[path[-1]]
+            colon = text.index(":", key.end) + 1
+            stop = _line_end(text, _content_end(text, node))
+            return [Edit(colon, stop, f" {_inline(value)}{nl}")]
+        # a block collection replaced by another: rewrite its lines, keep the key line
+        start = _line_start(text, node.start)
+        stop = _line_end(text, _content_end(text, node))
+        dash = _dash_col(text, node.value[0]) - indent if node.kind == "seq" and node.value else _dash_style(text, root)
+        lines = _block(value, indent, _indent_step(root), dash, nl)
+        tail = nl if text[:stop].endswith("\n") else ""
+        return [Edit(start, stop, nl.join(lines) + tail)]
     if node.kind == "scalar" and node.value is None and node.tag is None and depth > 0:
         # `kubelet:` with nothing under it: write the children below the key.
         nl = _nl(text)
