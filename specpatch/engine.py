@@ -86,7 +86,8 @@ def run_test(test: Test, s: Setting) -> bool:
         return same if op == "eq" else not same
     if op in ("has", "nothave"):
         w = str(want)
-        found = w in _elements(actual)
+        # Elements, not substrings ("Node" is not in "NodeRestriction"), but a host matches host:port.
+        found = any(e == w or e.startswith(w + ":") for e in _elements(actual))
         return found if op == "has" else not found
     if op in ("gt", "gte", "lt", "lte"):
         a, w = _int(actual), _int(want)

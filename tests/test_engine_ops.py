@@ -30,6 +30,8 @@ def s(value, origin="spec"):
         ("noteq", "0", "0", "spec", False),
         ("has", "NodeRestriction", "NamespaceLifecycle,NodeRestriction", "spec", True),
         ("has", "Node", "RBAC,NodeRestriction", "spec", False),  # elements, not substrings
+        ("has", "127.0.0.1", "127.0.0.1:10249", "spec", True),  # a host matches host:port
+        ("has", "127.0.0.1", "0.0.0.0:10249", "spec", False),
         ("nothave", "AlwaysAllow", "Node,RBAC", "spec", True),
         ("nothave", "AlwaysAllow", "AlwaysAllow", "kops-default", False),
         ("nothave", "RotateKubeletServerCertificate=false", "A=true,RotateKubeletServerCertificate=false", "spec", False),
