@@ -206,7 +206,7 @@ def fix_of(comp: str, tests: list[dict]) -> dict | None:
         if t["op"] == "nothave":
             return {"remove": [t["value"]]}
         if t["op"] == "valid_elements":
-            return {"value": SAFE6}
+            return {"value": SAFE6} if "cipher" in t["flag"] else None
         if t["op"] in ("eq",):
             return {"value": t["value"]}
         if t["op"] in ("gte",):
@@ -343,6 +343,8 @@ def remediation(comp: str, tests: list[dict], hint: str) -> str:
         return f"Make sure {flag} on {comp_name} does not contain {t['value']}."
     if t["op"] == "absent" and len(tests) == 1:
         return f"Do not pass {flag} to {comp_name}."
+    if t["op"] == "valid_elements" and t["flag"] == "provider":
+        return "Make aescbc, kms or secretbox the first provider of the API server's EncryptionConfiguration."
     if t["op"] == "valid_elements":
         return f"Limit {flag} on {comp_name} to strong cipher suites."
     if t["op"] in ("eq", "gte") :

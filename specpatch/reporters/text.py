@@ -39,7 +39,8 @@ def _detail(f: Finding) -> list[str]:
     elif f.location:
         lines.append(f"at {_where(f)}")
     if f.status not in (PASS,) and f.expected:
-        lines.append(f"expected: {f.expected}")
+        exp = f.expected if len(f.expected) <= 160 else f.expected[:157] + "..."
+        lines.append(f"expected: {exp}")
     if f.message and f.status != PASS:
         lines.append(f.message)
     return lines
