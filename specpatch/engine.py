@@ -103,8 +103,20 @@ def run_test(test: Test, s: Setting) -> bool:
     raise ValueError(f"unknown test op {op!r}")
 
 
+_EXPECTED: dict[int, tuple[Check, str]] = {}
+
+
 def describe_expected(check: Check) -> str:
-    """kube-bench-style expected text: "'--profiling' is equal to 'false'"."""
+    """kube-bench-style expected text: "'--profiling' is equal to 'false'" (computed once per check)."""
+    hit = _EXPECTED.get(id(check))
+    if hit is not None and hit[0] is check:
+        return hit[1]
+    text = _describe(check)
+    _EXPECTED[id(check)] = (check, text)
+    return text
+
+
+def _describe(check: Check) -> str:
     rule = check.rule
     if rule is None:
         return ""
@@ -131,6 +143,21 @@ def describe_expected(check: Check) -> str:
     return (" OR " if rule.bin_op == "or" else " AND ").join(parts)
 
 
+_STATIC: dict[tuple, tuple[Check, Finding]] = {}
+
+
+def _static_finding(check: Check, benchmark: str, scope: str | None) -> Finding:
+    """The verdict of a check no spec field decides: the same for every target, so built once."""
+    base = dict(check=check.id, benchmark=benchmark, title=check.title, section=check.section, scored=check.scored, scope=scope)
+    if check.kind == "manual" or (check.manual and check.kind != "node"):
+        return Finding(status=WARN, message="Manual check: review it by hand; no spec field decides it.", **base)
+    return Finding(
+        status=NOT_IN_SPEC,
+        message="Checked on the node or in the running cluster, not in the spec (file permissions, ownership, cluster objects).",
+        **base,
+    )
+
+
 def evaluate(
     check: Check,
     benchmark: str,
@@ -141,16 +168,14 @@ def evaluate(
     fixable: Callable[[Check, Setting], tuple[bool, str]] = lambda c, s: (False, ""),
 ) -> Finding:
     """The verdict of one check: a Finding that says which setting decided it and where it lives."""
-    base = dict(check=check.id, benchmark=benchmark, title=check.title, section=check.section, scored=check.scored, scope=scope)
     rule = check.rule
-    if rule is None or check.kind in ("node", "policy", "manual") and rule is None:
-        if check.kind == "manual" or (check.manual and check.kind != "node"):
-            return Finding(status=WARN, message="Manual check: review it by hand; no spec field decides it.", **base)
-        return Finding(
-            status=NOT_IN_SPEC,
-            message="Checked on the node or in the running cluster, not in the spec (file permissions, ownership, cluster objects).",
-            **base,
-        )
+    if rule is None:
+        key = (benchmark, check.id, scope)
+        cached = _STATIC.get(key)
+        if cached is None or cached[0] is not check:
+            cached = _STATIC[key] = (check, _static_finding(check, benchmark, scope))
+        return cached[1]
+    base = dict(check=check.id, benchmark=benchmark, title=check.title, section=check.section, scored=check.scored, scope=scope)
     settings = [lookup(rule.component, t) for t in rule.tests]
     first = settings[0]
     common = dict(

@@ -32,8 +32,21 @@ class _State:
 _constructor = yaml.constructor.SafeConstructor()
 
 
+_BOOL = {"yes": True, "true": True, "on": True, "y": True, "no": False, "false": False, "off": False, "n": False}
+
+
 def _scalar(node: yaml.ScalarNode) -> object:
-    if not node.tag.startswith(_STD):
+    """The Python value of a scalar; the composer already resolved its YAML 1.1 tag."""
+    tag = node.tag
+    if tag == _STD + "str":
+        return node.value
+    if tag == _STD + "null":
+        return None
+    if tag == _STD + "bool":
+        return _BOOL.get(node.value.lower(), bool(node.value))
+    if tag == _STD + "int" and node.value.isdigit():
+        return int(node.value)
+    if not tag.startswith(_STD):
         return None
     try:
         return _constructor.construct_object(node, deep=True)

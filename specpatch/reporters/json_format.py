@@ -18,4 +18,6 @@ def as_dict(report: Report) -> dict:
 
 
 def render(report: Report) -> str:
-    return json.dumps(as_dict(report), indent=2, sort_keys=False) + "\n"
+    """Indented for a few targets; compact for a fleet (the C encoder only runs without indent)."""
+    indent = 2 if len(report.targets) <= 20 else None
+    return json.dumps(as_dict(report), indent=indent) + "\n"
