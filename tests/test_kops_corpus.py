@@ -56,3 +56,16 @@ def test_defaults_model_matches_kops_completed_spec(path):
         if other.status != f.status:
             diffs.append(f"{f.check}[{f.scope}] {f.field}: input {f.status} ({f.actual}, {f.origin}) vs completed {other.status} ({other.actual}, {other.origin})")
     assert not diffs, "\n".join(diffs)
+
+
+@pytest.mark.parametrize("path", INPUTS, ids=lambda p: str(p.relative_to(CORPUS)))
+def test_corpus_fix_properties(path, record_property):
+    """Fix, re-lint, fix again: idempotent, minimal, nothing fixable left; lines changed are reported."""
+    from tests.fix_helpers import assert_fix_properties, changed_original_lines
+
+    text = path.read_text()
+    after = assert_fix_properties(text, str(path))
+    changed = changed_original_lines(text, after)
+    added = len(after.splitlines()) - len(text.splitlines()) + changed
+    record_property("lines_changed", changed)
+    print(f"{path.relative_to(CORPUS)}: {changed} lines changed, {added} lines written")

@@ -37,6 +37,8 @@ def _fixable(settings: KopsSettings):
             return True, ""
         if entry.get("unfixable"):
             return False, entry["unfixable"]
+        if all(t.op == "absent" for t in rule.tests) and s.origin != "spec":
+            return False, f"kops itself passes --{rule.flag}={s.value} for this Kubernetes version; no field removes it (newer Kubernetes versions drop it)"
         if s.origin == "forced":
             return False, "nodeup sets this on the node whatever the spec says"
         if s.field is None:
