@@ -82,11 +82,14 @@ def run_apply(req: ApplyRequest, opts: Options, out: Callable[[str], None], conf
             kops_sink.validate_cluster_name(name)
         except ValueError as e:
             raise ApplyError(f"cluster name {name!r} is not a valid DNS name: {e}", 2) from None
-        binary = kops_sink.find_kops(req.kops_binary)
+        try:
+            binary = kops_sink.find_kops(req.kops_binary)
+            kops_sink.check_passthrough(req.rolling_args)
+        except kops_sink.KopsError as e:
+            raise ApplyError(str(e), 2) from None
         runner = kops_sink.KopsRunner(binary)
         if not state and not store:
             raise ApplyError("--update needs the kops state store: --state or KOPS_STATE_STORE", 2)
-        kops_sink.check_passthrough(req.rolling_args)
 
     report = target.lint(opts)
     fails = sum(1 for f in report.findings if f.status == "FAIL")

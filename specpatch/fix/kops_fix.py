@@ -136,6 +136,9 @@ def plan_cluster(cluster: KopsCluster, findings: list[Finding], opts: Options) -
         elif computed == "scheduler-profiling":
             if cluster.scheduler_config is not None:
                 add(Want("set", cluster.scheduler_config[0], ["enableProfiling"], False, f.check))
+            elif not opts.new_documents:
+                plan.notes.append(f"{f.check}: add a KubeSchedulerConfiguration with enableProfiling: false to the spec file you "
+                                  "`kops replace -f` (the state store keeps it beside the Cluster, not inside config)")
             else:
                 add(Want("append_doc", cluster.doc, [], SCHEDULER_DOC, f.check))
             if kv < (1, 25):

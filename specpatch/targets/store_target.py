@@ -3,7 +3,6 @@ InstanceGroups, with the completed spec noted when kops has written one."""
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 
@@ -21,6 +20,11 @@ class StoreTarget(KopsTarget):
         super().__init__(inner.cluster)
         self.ref = ref
         self.objects = objects
+
+    def fix(self, opts: Options):
+        from dataclasses import replace
+
+        return super().fix(replace(opts, new_documents=False))
 
     def lint(self, opts: Options) -> TargetReport:
         report = super().lint(opts)
@@ -44,37 +48,26 @@ def _compose_store_text(objects) -> str:
 
 def store_targets(arg: str, opts: Options) -> Iterator[StoreTarget]:
     """Every cluster named by a store URL (all clusters of the store when no name is given)."""
+    from dataclasses import replace
+
     from ..sources import statestore
 
     try:
-        ref = statestore.resolve(arg, None, None, os.environ)
+        ref = statestore.resolve(arg, None, None, {})
         if ref.cluster:
-            names = [ref.cluster]
+            results = [statestore.read_cluster(ref, profile=opts.profile)]
         else:
-            names = statestore.list_clusters(ref, profile=opts.profile) if "profile" in statestore.list_clusters.__code__.co_varnames else statestore.list_clusters(ref)
+            names = statestore.list_clusters(ref, profile=opts.profile)
             if not names:
                 raise InputError(arg, None, "no clusters in this state store")
-        progress = None
-        if sys.stderr.isatty() and len(names) > 1:
-            def progress(done: int, total: int) -> None:
-                sys.stderr.write(f"\rfetched {done}/{total} clusters")
-                if done == total:
-                    sys.stderr.write("\n")
-        results = statestore.read_many(ref, names, progress=progress) if len(names) > 1 else [statestore.read_cluster(ref, profile=opts.profile)]
+            progress = None
+            if sys.stderr.isatty():
+                def progress(done: int, total: int) -> None:
+                    sys.stderr.write(f"\rfetched {done}/{total} clusters" + ("\n" if done == total else ""))
+            results = statestore.read_many(ref, names, profile=opts.profile, progress=progress)
     except statestore.StoreError as e:
-        raise InputError(arg, None, str(e)) from None
+        raise InputError(arg, None, str(e).removeprefix(arg + ": ")) from None
     for objects in results:
-        config_path = objects.paths["config"] if hasattr(objects, "paths") else f"{arg.rstrip('/')}/config"
         text = _compose_store_text(objects)
-        for t in targets_from_text(text, config_path):
-            yield StoreTarget(t, objects_ref(ref, objects), objects)
-
-
-def objects_ref(ref, objects):
-    """The store reference narrowed to one cluster."""
-    from dataclasses import replace
-
-    try:
-        return replace(ref, cluster=objects.name)
-    except TypeError:
-        return ref
+        for t in targets_from_text(text, objects.paths["config"]):
+            yield StoreTarget(t, replace(ref, cluster=objects.name), objects)
