@@ -92,6 +92,26 @@ def render_report(report, fmt: str, output: Optional[str], verbose: bool = False
         sys.stdout.write(body)
 
 
+def _apply_waivers(report, cfg) -> list[str]:
+    """Inline waivers of every local file a finding points at, plus the config's; unused ones as notes."""
+    import datetime as dt
+
+    from .waivers import apply_waivers, inline_waivers
+
+    waivers = list(cfg.waivers)
+    seen: set[str] = set()
+    for t in report.targets:
+        for f in t.findings:
+            p = f.location.path if f.location else None
+            if p and p not in seen and os.path.isfile(p):
+                seen.add(p)
+                with open(p, encoding="utf-8", errors="replace") as fh:
+                    waivers += inline_waivers(fh.read(), p)
+    if not waivers:
+        return []
+    return apply_waivers(report, waivers, dt.date.today())
+
+
 def _exit_code(report, fail_on: str) -> int:
     if report.errors:
         return 2
@@ -114,17 +134,37 @@ def lint(
     skip: Optional[List[str]] = typer.Option(None, "--skip", help="Skip these check ids."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every finding in full, including NOT-IN-SPEC."),
     profile: Optional[str] = typer.Option(None, "--profile", help="AWS profile for s3:// state stores."),
+    no_waivers: bool = typer.Option(False, "--no-waivers", help="Show raw verdicts: ignore inline and .specpatch.yaml waivers."),
+    baseline: Optional[str] = typer.Option(None, "--baseline", help="A git ref (origin/main) or a saved JSON report: report only new FAIL/WARN."),
 ) -> None:
     """Lint cluster specs: PASS, FAIL, WARN, NOT-IN-SPEC ... with file:line for each finding."""
+    from . import config as config_mod
     from .lint import lint_paths
 
+    cfg = config_mod.load(".")
+    fail_on = fail_on if fail_on != "fail" or not cfg.fail_on else cfg.fail_on
     if fail_on not in ("fail", "warn"):
         typer.echo("specpatch: --fail-on takes fail or warn", err=True)
         raise typer.Exit(2)
-    opts = _options(benchmark=benchmark, kops_version=kops_version, kubespray_version=kubespray_version,
-                    extra_vars=extra_vars, fail_on=fail_on, only=only, skip=skip, profile=profile)
+    opts = _options(benchmark=benchmark or cfg.benchmark, kops_version=kops_version, kubespray_version=kubespray_version,
+                    extra_vars=extra_vars, fail_on=fail_on, only=(only or []) + cfg.only, skip=(skip or []) + cfg.skip,
+                    profile=profile)
     report, _ = lint_paths(paths, opts)
+    notes: list[str] = []
+    if not no_waivers:
+        notes += _apply_waivers(report, cfg)
+    if baseline:
+        from . import baseline as baseline_mod
+
+        if baseline.endswith(".json") and os.path.isfile(baseline):
+            base = baseline_mod.from_json(baseline)
+        else:
+            base = baseline_mod.from_git(baseline, paths, lambda ps: lint_paths(ps, opts)[0])
+        hidden = baseline_mod.only_new(report, base)
+        notes.append(f"baseline {base.source}: {hidden} FAIL/WARN findings already there are not shown")
     render_report(report, format, output, verbose)
+    for n in notes:
+        typer.echo(f"note: {n}", err=True)
     _emit_errors(report.errors)
     raise typer.Exit(_exit_code(report, fail_on))
 

@@ -80,12 +80,34 @@ def render_target(t: TargetReport, colour: bool = False, verbose: bool = False) 
     return "\n".join(out)
 
 
+SECTION_COLUMNS = (PASS, FAIL, WARN, JUSTIFIED, NOT_IN_SPEC)
+
+
+def render_sections(report: Report) -> list[str]:
+    """Counts per benchmark section, the table audited teams file."""
+    rows: dict[tuple[str, str], dict[str, int]] = {}
+    for t in report.targets:
+        for f in t.findings:
+            row = rows.setdefault((f.benchmark, f.section), {})
+            row[f.status] = row.get(f.status, 0) + 1
+    if not rows:
+        return []
+    head = f"{'section':18}" + "".join(f"{c:>12}" for c in SECTION_COLUMNS) + f"{'total':>8}"
+    lines = ["== Summary by section ==", head]
+    for (bench, section), row in sorted(rows.items(), key=lambda kv: (kv[0][0], [int(x) if x.isdigit() else 999 for x in kv[0][1].split(".")])):
+        label = f"{bench} {section}"
+        lines.append(f"{label:18}" + "".join(f"{row.get(c, 0):>12}" for c in SECTION_COLUMNS) + f"{sum(row.values()):>8}")
+    return lines
+
+
 def render_summary(report: Report) -> str:
     counts = report.summary()
-    lines = ["== Summary total =="]
+    lines = render_sections(report) if len(report.targets) <= 20 else []
+    lines.append("== Summary total ==")
     for s in STATUSES:
         if counts.get(s) or s in (PASS, FAIL, WARN):
             lines.append(f"{counts.get(s, 0)} checks {s}")
+    lines.append(f"{sum(counts.values())} checks in total")
     return "\n".join(lines)
 
 
