@@ -208,7 +208,10 @@ def _insert_into_map(text: str, root: PNode, parent: PNode, parent_indent: int, 
         lines = _entry(rest[0], nested, parent_indent + step, step, dash, nl)
         if comment:
             lines[-1 if len(lines) == 1 else 0] += f"  # {comment}"
-        return [Edit(parent.start, parent.end, nl + nl.join(lines))]
+        start = parent.start
+        while start > 0 and text[start - 1] in " \t":
+            start -= 1  # no trailing blank after `key:`
+        return [Edit(start, parent.end, nl + nl.join(lines))]
     if not parent.keys:
         raise ValueError("cannot add a key to an empty mapping")
     child_indent = next(iter(parent.keys.values())).column - 1
@@ -251,7 +254,10 @@ def set_value(text: str, doc: int, path: list[str], value: Any, *, comment: str 
                 nl = _nl(text)
                 indent = _key_indent(root, path)
                 lines = _block(value, indent, _indent_step(root), _dash_style(text, root), nl)
-                return [Edit(node.start, node.end, nl + nl.join(lines))]
+                start = node.start
+                while start > 0 and text[start - 1] in " \t":
+                    start -= 1
+                return [Edit(start, node.end, nl + nl.join(lines))]
             return [Edit(node.start, node.end, _inline(value))]
         nl = _nl(text)
         indent = _key_indent(root, path)
