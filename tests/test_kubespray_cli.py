@@ -12,7 +12,7 @@ def test_lint_inventory_folder_exits_1_on_fail():
     p = run("lint", "tests/data/kubespray/basic")
     assert p.returncode == 1, p.stderr
     assert "kubespray basic" in p.stdout and "kube_controller_manager_bind_address" in p.stdout
-    assert "kubernetes_audit = false (tests/data/kubespray/basic/group_vars/k8s_cluster/k8s-cluster.yml:22)" in p.stdout
+    assert "kubernetes_audit = false (tests/data/kubespray/basic/group_vars/k8s_cluster/k8s-cluster.yml:24)" in p.stdout
 
 
 def test_lint_group_vars_folder_and_single_file():

@@ -154,3 +154,10 @@ def test_real_inventories_lint(name):
     if name == "elastisys/common":  # audit_log_maxage: 7, kube_proxy_metrics_bind_address 0.0.0.0
         assert status(found, f"{API} audit-log-maxage") == FAIL
         assert found[f"{API} audit-log-maxage"].actual == "7"
+
+
+def test_unquoted_jinja_is_reported_and_undetermined(tmp_path):
+    inv = inventory(tmp_path, {"group_vars/all.yml": "kube_scheduler_bind_address: {{ ip }}\n"})
+    found, by_id, _ = lint(inv)
+    assert found[f"{SCHED} bind-address"].status == UNDETERMINED
+    assert by_id["KS008"].status == FAIL and by_id["KS008"].location.line == 1

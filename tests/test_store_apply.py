@@ -15,7 +15,7 @@ from specpatch.sinks.files import write_atomic
 from tests import fake_kops
 from tests.cli_helpers import ROOT, run
 from tests.kops_helpers import spec
-from tests.s3_fixtures import moto_endpoint, s3  # noqa: F401 - fixtures
+from tests.s3_fixtures import moto_endpoint, moto_server, s3  # noqa: F401 - fixtures
 
 NAME = "t.example.com"
 IG = f"""apiVersion: kops.k8s.io/v1alpha2

@@ -3,36 +3,78 @@
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
 
-TMP_PREFIX = ".specpatch-tmp-"
+TMP_PREFIX = ".specpatch-tmp-"  # a killed run can leave `<folder>/.specpatch-tmp-<name>.<random>` behind
 
 
-def write_atomic(path: str, text: str) -> None:
-    """Write text to path via a temp file in the same folder, fsync, keep mode and owner, rename.
+def _open_temp(folder: str, base: str) -> tuple[int, str]:
+    """A new, exclusive temp file next to the target (O_EXCL: never follows or reuses a planted name)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    for _ in range(100):
+        tmp = os.path.join(folder, f"{TMP_PREFIX}{base}.{secrets.token_hex(6)}")
+        try:
+            return os.open(tmp, flags, 0o666), tmp  # 0o666 minus the umask, like a plain open()
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"{folder}: cannot create a temp file")
 
-    A failure at any point (a full disk, a killed process) leaves the original file as it was.
-    """
-    folder = os.path.dirname(os.path.abspath(path)) or "."
-    data = text.encode("utf-8")
+
+def _write_all(fd: int, data: bytes) -> None:
+    """os.write may write less than asked; loop until every byte is out (an error raises)."""
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+def _fsync_dir(folder: str) -> None:
+    """Make the rename itself durable; best effort (not every platform can open a folder)."""
     try:
-        st = os.stat(path)
+        dfd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    except OSError:
+        pass
+    finally:
+        os.close(dfd)
+
+
+def write_atomic(path: str, text: str, *, mode: int | None = None) -> None:
+    """Replace path with text (UTF-8, bytes exactly as given) so readers see the old or the new file, never half.
+
+    Temp file in the same folder, fsync, original mode (and owner when root) copied, then os.replace.
+    Any failure (a full disk, an exception) removes the temp file and leaves the original untouched;
+    a SIGKILL before the rename leaves the original untouched plus a `.specpatch-tmp-*` file.
+    A symlink is kept: the file it points to is replaced. `mode` applies only when path is new.
+    """
+    data = text.encode("utf-8")
+    target = os.path.realpath(path)
+    folder = os.path.dirname(target)
+    try:
+        st: os.stat_result | None = os.stat(target)
     except FileNotFoundError:
         st = None
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, dir=folder)
+    fd, tmp = _open_temp(folder, os.path.basename(target))
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if st is not None:
-            os.chmod(tmp, st.st_mode & 0o7777)
-            if os.geteuid() == 0:
-                os.chown(tmp, st.st_uid, st.st_gid)
-        os.replace(tmp, path)
+        try:
+            _write_all(fd, data)
+            if st is not None:
+                if os.geteuid() == 0:
+                    os.fchown(fd, st.st_uid, st.st_gid)  # before chmod: chown clears set-id bits
+                os.fchmod(fd, st.st_mode & 0o7777)
+            elif mode is not None:
+                os.fchmod(fd, mode & 0o7777)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, target)
     except BaseException:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
         raise
+    _fsync_dir(folder)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from .. import versions
 from ..model import FAIL, WARN, Finding
 from .kubespray_map import KubespraySettings, mapping, show, truthy
-from .kubespray_vars import Inventory, Var
+from .kubespray_vars import Inventory, Var, unquoted_jinja
 
 SPEC_BENCHMARK = "specpatch"
 ADMISSION = "kube_apiserver_enable_admission_plugins"
@@ -45,6 +45,20 @@ def removed_vars(inv: Inventory) -> list[Finding]:
             status = FAIL if info.get("fails") else WARN
             since = f" (since kubespray v{info['since']})" if info.get("since") else ""
             out.append(_finding("KS001", "Removed kubespray variable", status, var, f"{name}{since}: {info['message']}"))
+    return out
+
+
+def unquoted(inv: Inventory) -> list[Finding]:
+    """Unquoted `{{ ... }}` values: YAML reads a mapping, and Ansible stops with "found unhashable key"."""
+    out = []
+    for vf in inv.all_files():
+        if vf.root is None or vf.root.kind != "map":
+            continue
+        for name, node in vf.root.value.items():
+            if unquoted_jinja(vf.text, node):
+                var = Var(name, None, "spec", vf, (vf.root.keys or {}).get(name), node, vf.text[node.start:].split("\n", 1)[0].strip())
+                out.append(_finding("KS008", "Unquoted Jinja value", FAIL, var,
+                                    f"{name}: a value starting with {{{{ must be quoted (\"{{{{ ... }}}}\"); unquoted, Ansible cannot load {vf.path}"))
     return out
 
 
@@ -125,4 +139,4 @@ def _entries(comp: dict) -> list[dict]:
 
 def inventory_findings(inv: Inventory, cp: KubespraySettings, kubespray: str) -> list[Finding]:
     """Every hygiene finding for one inventory (admission and version checks use the control-plane view)."""
-    return removed_vars(inv) + admission_traps(cp) + version_traps(cp, kubespray) + quoted_false(cp)
+    return removed_vars(inv) + unquoted(inv) + admission_traps(cp) + version_traps(cp, kubespray) + quoted_false(cp)

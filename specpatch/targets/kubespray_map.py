@@ -398,13 +398,16 @@ def explain_lines(rule: Rule) -> list[str]:
             lines.append(f"  kubespray {newest} default: {var} = {render(shown) if shown != 'undefined' else shown}")
         fix = e.get("fix")
         if fix:
-            lines.append("  fix: " + ", ".join(f"{k}: {v}" for k, v in fix.items()))
+            lines.append("  fix: " + ", ".join(f"{k}: {show(v)}" for k, v in fix.items()))
         if e.get("unfixable"):
             lines.append(f"  note: {e['unfixable']}")
         if e.get("note"):
             lines.append(f"  note: {e['note']}")
-    if comp.get("extra_args"):
-        lines.append(f"  also: a key --{rule.flag} in {comp['extra_args']} overrides it")
-    if comp.get("custom_flags"):
+    if comp.get("extra_args") and rule.component == "etcd":
+        env = "ETCD_" + rule.flag.upper().replace("-", "_")
+        lines.append(f"  also: a key {env} (host) or {rule.flag} (kubeadm) in {comp['extra_args']} overrides it")
+    elif comp.get("extra_args"):
+        lines.append(f"  also: a key {rule.flag} in {comp['extra_args']} overrides it")
+    if comp.get("custom_flags") and not rule.flag[:1].isupper():
         lines.append(f"  also: --{rule.flag}=... in {', '.join(comp['custom_flags'])} overrides it")
     return lines

@@ -293,12 +293,19 @@ class Inventory:
                 continue
             for name, node in root.value.items():
                 key = (root.keys or {}).get(name)
-                value = node.plain()
+                value = node.plain() if node.kind != "map" or not unquoted_jinja(vf.text, node) else None
                 expr = jinja(value) if node.kind == "scalar" else None
+                if unquoted_jinja(vf.text, node):
+                    expr = vf.text[node.start:].split("\n", 1)[0].strip()
                 if node.tag and node.tag.lstrip("!").startswith("vault"):
                     expr = "!vault-encrypted value"
                 out[name] = Var(str(name), value, ORIGIN_SPEC, vf, key, node, expr)
         return out
+
+
+def unquoted_jinja(text: str, node: PNode) -> bool:
+    """`x: {{ y }}` without quotes parses as a mapping inside a mapping; Ansible refuses the file."""
+    return node.kind == "map" and text[node.start:node.start + 2] == "{{"
 
 
 def find_root(arg: str) -> tuple[str, str | None]:
