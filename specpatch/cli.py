@@ -59,6 +59,16 @@ def _options(**kw) -> Options:
     return Options(**{k: v for k, v in kw.items() if v is not None})
 
 
+def _config():
+    """The nearest .specpatch.yaml; its organization profile applies to every benchmark from here on."""
+    from . import config as config_mod
+    from . import profiles
+
+    cfg = config_mod.load(".")
+    profiles.use_organization(cfg.profile)
+    return cfg
+
+
 def _emit_errors(errors: list[str]) -> None:
     for e in errors:
         typer.echo(e, err=True)
@@ -138,19 +148,18 @@ def lint(
     baseline: Optional[str] = typer.Option(None, "--baseline", help="A git ref (origin/main) or a saved JSON report: report only new FAIL/WARN."),
 ) -> None:
     """Lint cluster specs: PASS, FAIL, WARN, NOT-IN-SPEC ... with file:line for each finding."""
-    from . import config as config_mod
     from .lint import lint_paths
 
-    cfg = config_mod.load(".")
+    cfg = _config()
     fail_on = fail_on if fail_on != "fail" or not cfg.fail_on else cfg.fail_on
     if fail_on not in ("fail", "warn"):
         typer.echo("specpatch: --fail-on takes fail or warn", err=True)
         raise typer.Exit(2)
-    opts = _options(benchmark=benchmark or cfg.benchmark, kops_version=kops_version, kubespray_version=kubespray_version,
+    opts = _options(benchmark=benchmark or cfg.default_benchmark, kops_version=kops_version, kubespray_version=kubespray_version,
                     extra_vars=extra_vars, fail_on=fail_on, only=(only or []) + cfg.only, skip=(skip or []) + cfg.skip,
-                    profile=profile)
+                    profile=profile, org=cfg.profile)
     report, _ = lint_paths(paths, opts)
-    notes: list[str] = []
+    notes: list[str] = [cfg.profile.summary()] if cfg.profile is not None else []
     if not no_waivers:
         notes += _apply_waivers(report, cfg)
     if baseline:
@@ -190,9 +199,10 @@ def fix(
     from .inputs import load
     from .patch import unified_diff
 
-    opts = _options(benchmark=benchmark, kops_version=kops_version, kubespray_version=kubespray_version,
+    cfg = _config()
+    opts = _options(benchmark=benchmark or cfg.default_benchmark, kops_version=kops_version, kubespray_version=kubespray_version,
                     extra_vars=extra_vars, vars_file=vars_file, fix_all=fix_all, spec=spec, annotate=annotate,
-                    only=only, skip=skip)
+                    only=(only or []) + cfg.only, skip=(skip or []) + cfg.skip, org=cfg.profile)
     errors: list[str] = []
     patches = []
     for arg in paths:
@@ -245,7 +255,9 @@ def apply(
     """Fix the spec where it lives (file or state store) and, when asked, roll it out with kops."""
     from .apply import ApplyError, ApplyFailed, ApplyRequest, run_apply, tty_confirm
 
-    opts = _options(benchmark=benchmark, kops_version=kops_version, only=only, skip=skip, profile=profile)
+    cfg = _config()
+    opts = _options(benchmark=benchmark or cfg.default_benchmark, kops_version=kops_version, only=(only or []) + cfg.only,
+                    skip=(skip or []) + cfg.skip, profile=profile, org=cfg.profile)
     rolling: list[str] = []
     for ig in instance_group or []:
         rolling += ["--instance-group", ig]

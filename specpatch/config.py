@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
 from .model import InputError
 
-KEYS = {"benchmark", "fail_on", "only", "skip", "waivers"}
+KEYS = {"benchmark", "fail_on", "only", "skip", "waivers", "profile"}
 WAIVER_KEYS = {"check", "target", "reason", "expires", "owner"}
 
 
@@ -37,6 +38,12 @@ class Config:
     only: list[str] = field(default_factory=list)
     skip: list[str] = field(default_factory=list)
     waivers: list[Waiver] = field(default_factory=list)
+    profile: Any = None  # an OrgProfile (specpatch.org_profile), or None
+
+    @property
+    def default_benchmark(self) -> str | None:
+        """`benchmark:` wins over the profile's `extends:`."""
+        return self.benchmark or (self.profile.extends if self.profile is not None else None)
 
 
 def find(start: str = ".") -> str | None:
@@ -107,6 +114,10 @@ def _build(data: dict, path: str, line_of) -> Config:
         if not isinstance(v, list):
             raise InputError(path, line_of(key), f"{key} must be a list of check ids")
         setattr(cfg, key, [str(x) for x in v])
+    if data.get("profile") is not None:
+        from .org_profile import parse
+
+        cfg.profile = parse(data["profile"], path, line_of)
     waivers = data.get("waivers") or []
     if not isinstance(waivers, list):
         raise InputError(path, line_of("waivers"), "waivers must be a list")

@@ -14,6 +14,7 @@ from typing import Callable
 
 from .model import (
     FAIL,
+    JUSTIFIED,
     NOT_APPLICABLE,
     NOT_IN_SPEC,
     ORIGIN_COMPONENT_DEFAULT,
@@ -169,6 +170,9 @@ def evaluate(
 ) -> Finding:
     """The verdict of one check: a Finding that says which setting decided it and where it lives."""
     rule = check.rule
+    if check.disabled:
+        return Finding(status=JUSTIFIED, message=check.disabled, check=check.id, benchmark=benchmark, title=check.title,
+                       section=check.section, scored=check.scored, scope=scope)
     if rule is None:
         key = (benchmark, check.id, scope)
         cached = _STATIC.get(key)

@@ -21,6 +21,9 @@ def _lint_files(args: tuple[list[str], Options]) -> tuple[list[TargetReport], li
     from .targets.kops_target import targets_from_text
 
     paths, opts = args
+    from . import profiles
+
+    profiles.use_organization(opts.org)
     reports, errors = [], []
     for path in paths:
         try:

@@ -19,6 +19,7 @@ class Options:
     fix_all: bool = False
     spec: str | None = None  # --spec: the source spec behind generated Terraform
     profile: str | None = None  # AWS profile for s3:// stores
+    org: object = None  # organization profile from .specpatch.yaml (applied by profiles.benchmark)
     new_documents: bool = True  # False where only the Cluster object is written back (state stores)
 
     def selected(self, check: str) -> bool:

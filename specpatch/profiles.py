@@ -76,6 +76,7 @@ class Check:
     kind: str  # flag | node | manual | policy
     rule: Rule | None = None
     manual: bool = False
+    disabled: str | None = None  # an organization profile switched it off, with this reason
 
 
 @dataclass(slots=True)
@@ -127,9 +128,31 @@ def _section_of(check_id: str) -> str:
     return ".".join(parts[:2]) if len(parts) > 2 else parts[0]
 
 
+_ORG: Any = None
+
+
+def use_organization(org: Any) -> None:
+    """Make benchmark() apply this organization profile (None: the benchmarks as bundled)."""
+    global _ORG
+    if org != _ORG:
+        _ORG = org
+        benchmark.cache_clear()
+
+
 @functools.lru_cache(maxsize=None)
 def benchmark(name: str) -> Benchmark:
-    """A benchmark with its checks resolved to rules (overrides applied)."""
+    """The benchmark every command uses: the bundled one, with the organization profile applied."""
+    bench = load_benchmark(name)
+    if _ORG is None:
+        return bench
+    from .org_profile import apply
+
+    return apply(bench, _ORG)
+
+
+@functools.lru_cache(maxsize=None)
+def load_benchmark(name: str) -> Benchmark:
+    """A bundled benchmark with its checks resolved to rules (overrides applied)."""
     try:
         data = load_data(f"benchmarks/{name}.yaml")
     except FileNotFoundError:

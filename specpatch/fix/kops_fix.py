@@ -73,10 +73,38 @@ def _field_target(cluster: KopsCluster, field: str) -> tuple[int, list[str]]:
 
 
 def _fix_value(settings_entry: dict, rule) -> object:
+    """The rule's own value (an organization profile may have tightened it) over kops's usual one."""
+    fix = rule.fix or {}
+    usual = settings_entry.get("fix_value")
+    if fix.get("value") is not None and (usual is None or fix.get("org") or _at_least(rule, usual)):
+        return fix["value"]
     if settings_entry.get("fix_value") is not None:
         return settings_entry["fix_value"]
-    fix = rule.fix or {}
     return fix.get("value")
+
+
+def _at_least(rule, usual: object) -> bool:
+    """True when the rule's threshold asks for more than the usual fix value gives."""
+    t = rule.tests[0]
+    try:
+        return t.op in ("gte", "gt") and float(str(t.value)) > float(str(usual))
+    except (TypeError, ValueError):
+        return False
+
+
+def _minimums(bench) -> dict[str, int]:
+    """The audit-log thresholds the benchmark (with any organization profile) asks for."""
+    out = {"auditLogMaxAge": 30, "auditLogMaxBackups": 10, "auditLogMaxSize": 100}
+    fields = {"audit-log-maxage": "auditLogMaxAge", "audit-log-maxbackup": "auditLogMaxBackups", "audit-log-maxsize": "auditLogMaxSize"}
+    for c in bench.checks if bench is not None else []:
+        r = c.rule
+        if r is not None and r.component == "kube-apiserver" and r.flag in fields and r.tests[0].op in ("gte", "gt"):
+            try:
+                need = int(float(str(r.tests[0].value))) + (1 if r.tests[0].op == "gt" else 0)
+            except ValueError:
+                continue
+            out[fields[r.flag]] = max(out[fields[r.flag]], need)
+    return out
 
 
 def wanted(f: Finding, opts: Options) -> bool:
@@ -144,7 +172,7 @@ def plan_cluster(cluster: KopsCluster, findings: list[Finding], opts: Options) -
             if kv < (1, 25):
                 plan.notes.append(f"{f.check}: KubeSchedulerConfiguration documents need kops >= 1.25")
         elif rule.flag in AUDIT_FLAGS and rule.component == "kube-apiserver":
-            _plan_audit(cluster, f, add, fields)
+            _plan_audit(cluster, f, add, _minimums(bench))
         elif rule.component == "etcd":
             plan.notes.append(f"{f.check}: etcd settings are environment variables under spec.etcdClusters[].manager.env; set them by hand")
         else:
@@ -201,18 +229,11 @@ def _plan_admission(cluster: KopsCluster, rule, f: Finding, add, plan: Plan, k8s
         add(Want("add", cluster.doc, base + ["appendAdmissionPlugins"], [plugin], f.check))
 
 
-def _plan_audit(cluster: KopsCluster, f: Finding, add, fields) -> None:
+def _plan_audit(cluster: KopsCluster, f: Finding, add, minimum: dict[str, int]) -> None:
     """Audit logging works only as a whole: the log flags, the policy flag and the policy file."""
     api = cluster.spec.get("kubeAPIServer")
     current = {} if api is None or api.kind != "map" else api.value
-    wanted_fields = {
-        "auditLogPath": "/var/log/kube-apiserver-audit.log",
-        "auditLogMaxAge": 30,
-        "auditLogMaxBackups": 10,
-        "auditLogMaxSize": 100,
-        "auditPolicyFile": AUDIT_POLICY_PATH,
-    }
-    minimum = {"auditLogMaxAge": 30, "auditLogMaxBackups": 10, "auditLogMaxSize": 100}
+    wanted_fields = {"auditLogPath": "/var/log/kube-apiserver-audit.log", **minimum, "auditPolicyFile": AUDIT_POLICY_PATH}
     for name, value in wanted_fields.items():
         node = current.get(name)
         if node is not None:

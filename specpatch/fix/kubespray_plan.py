@@ -183,13 +183,19 @@ class Planner:
             if key == "list":
                 self._fix_list(s, value, test, f)
             elif isinstance(value, dict) and "min" in value:
+                need = int(value["min"])
+                if key == entry.get("var") and test.op in ("gte", "gt"):  # an organization profile may ask for more
+                    try:
+                        need = max(need, int(float(str(test.value))) + (test.op == "gt"))
+                    except ValueError:
+                        pass
                 cur = s.value(key)
                 try:
-                    if int(str(cur)) >= int(value["min"]):
+                    if int(str(cur)) >= need:
                         continue
                 except (TypeError, ValueError):
                     pass
-                self.set_var(s, key, value["min"], f.check)
+                self.set_var(s, key, need, f.check)
             else:
                 name, *nested = key.split(".")
                 self.set_var(s, name, value, f.check, tuple(nested))
