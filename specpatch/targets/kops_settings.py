@@ -22,6 +22,7 @@ from ..model import (
     PNode,
     Setting,
 )
+from ..flagvalue import flag_text
 from ..profiles import Test
 from .kops_doc import InstanceGroup, KopsCluster
 
@@ -35,16 +36,8 @@ COMPONENT_BLOCKS = {
 
 
 def render(value: Any) -> str | None:
-    """A parsed YAML value as it appears on the component's command line."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return ",".join(str(render(v)) for v in value)
-    if isinstance(value, dict):
-        return ",".join(sorted(f"{k}={render(v)}" for k, v in value.items()))
-    return str(value)
+    """A parsed YAML value as it appears on the component's command line (kops sorts map flags)."""
+    return flag_text(value, sort_maps=True)
 
 
 @functools.lru_cache(maxsize=None)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import profiles, versions
+from ..flagvalue import flag_text
 from ..model import (
     ORIGIN_COMPONENT_DEFAULT,
     ORIGIN_FORCED,
@@ -51,16 +52,8 @@ def render(value: Any, how: str = "str", choices: dict | None = None) -> str | N
     """A variable's value as it lands on the component's command line (or in its config file)."""
     if how == "choice":
         return str((choices or {}).get(truthy(value)))
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        return ",".join(str(render(v)) for v in value)
-    if isinstance(value, dict):
-        return ",".join(f"{k}={render(v)}" for k, v in value.items())
-    s = str(value)
-    if how == "bool" and s.lower() in ("true", "false"):
+    s = flag_text(value)
+    if how == "bool" and s is not None and s.lower() in ("true", "false"):
         return s.lower()
     return s
 
