@@ -1,0 +1,205 @@
+"""Fixes for kops clusters defined with the kops Terraform provider: the kops planner's Wants,
+spelled in the provider's snake_case and spliced into the .tf text with hcledit (comments,
+blank lines and `terraform fmt` alignment kept), then re-parsed and re-linted before anyone sees them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model import FAIL, FilePatch
+from ..options import Options
+from .plan import FixError, Plan, Want
+from .verify import changed_paths
+
+
+def _hcl_path(w: Want) -> list[str]:
+    """['spec', 'kubeAPIServer', 'anonymousAuth'] -> ['kube_api_server', 'anonymous_auth', 'value']."""
+    from ..targets.terraform_target import provider_names, to_snake
+
+    names = w.path[1:] if w.path[:1] == ["spec"] else list(w.path)
+    out = [to_snake(n) for n in names]
+    if names and names[-1] in provider_names()["nullable"]:
+        out.append("value")
+    return out
+
+
+def _resource(target, doc: int) -> tuple[str, str, str]:
+    """(type, name, file) of the resource a Want's document stands for."""
+    if doc == 0:
+        return "kops_cluster", target.resource.name, target.resource.path
+    g = target.groups[doc - 1]
+    return "kops_instance_group", g.name, g.path
+
+
+def _apply_want(text: str, w: Want, res: tuple[str, str], filename: str, comment: str | None) -> str:
+    from ..terraform import add_to_list, apply_edits, remove_attribute, set_attribute
+
+    path = _hcl_path(w)
+    if w.action == "set" and isinstance(w.value, dict):
+        if w.value:
+            raise FixError(f"{w.check}: cannot write a block with settings as one edit")
+        return _ensure_block(text, res, path, filename)
+    if w.action == "set":
+        edits = set_attribute(text, res, path, w.value, comment=comment, filename=filename)
+    elif w.action == "add" and all(isinstance(v, dict) for v in w.value):
+        return _add_blocks(text, res, path, w.value, filename)
+    elif w.action == "add":
+        edits = add_to_list(text, res, path, w.value, comment=comment, filename=filename)
+    elif w.action == "unset":
+        edits = remove_attribute(text, res, path, filename=filename)
+    else:
+        raise FixError(f"{w.check}: a {w.action} edit has no Terraform form")
+    return apply_edits(text, edits)
+
+
+def _ensure_block(text: str, res, path: list[str], filename: str) -> str:
+    """An empty block such as `authorization { rbac {} }`: written through a placeholder attribute, then emptied."""
+    from ..terraform import apply_edits, remove_attribute, set_attribute
+    from ..terraform.hclpos import parse_hcl
+
+    body = parse_hcl(text, filename)
+    if _find_block(body, res, path) is not None:
+        return text
+    marked = apply_edits(text, set_attribute(text, res, path + ["specpatch_placeholder"], True, filename=filename))
+    return apply_edits(marked, remove_attribute(marked, res, path + ["specpatch_placeholder"], filename=filename))
+
+
+def _find_block(body, res, path: list[str]):
+    from ..terraform.hclpos import Block
+
+    for it in body.items:
+        if isinstance(it, Block) and it.type == "resource" and it.labels == list(res):
+            cur = it
+            for name in path:
+                found = [b for b in cur.body.items if isinstance(b, Block) and b.type == name]
+                if not found:
+                    return None
+                cur = found[0]
+            return cur
+    return None
+
+
+def _add_blocks(text: str, res, path: list[str], items: list[dict], filename: str) -> str:
+    """Repeated blocks (`file_assets { ... }`): created when the resource has none of them yet."""
+    from ..terraform import apply_edits, set_attribute
+    from ..terraform.hclpos import parse_hcl
+
+    if _find_block(parse_hcl(text, filename), res, path) is not None:
+        raise FixError(f"add a {path[-1]} block by hand (the resource already has some; one more cannot be placed as a minimal edit)")
+    if len(items) != 1:
+        raise FixError(f"add the {path[-1]} blocks by hand")
+    for k, v in items[0].items():
+        text = apply_edits(text, set_attribute(text, res, path + [k], v, filename=filename))
+    return text
+
+
+def _expression_at(body, path: list[str]) -> str | None:
+    """The expression text of the attribute at path, if it holds one (var.x, local.y, a function)."""
+    node = body
+    for name in path:
+        if node is None or node.kind != "map":
+            return None
+        node = node.value.get(name)
+        if node is not None and node.kind == "seq" and node.style == "blocks":
+            node = node.value[0] if node.value else None
+    return node.expr if node is not None else None
+
+
+def _resource_trees(text: str, path: str) -> dict[str, Any]:
+    from ..terraform import parse_tf
+
+    return {r.address: r.body.plain() for r in parse_tf(text, path).resources}
+
+
+def fix_provider(target, opts: Options) -> list[FilePatch]:
+    """Lint, plan (the kops planner), splice each Want into its .tf file, verify, return the patches."""
+    from ..sources import local
+    from ..targets.kops import lint_cluster
+    from .kops_fix import plan_cluster
+
+    cluster = target.cluster
+    report = lint_cluster(cluster, benchmark=opts.benchmark, kops_version=opts.kops_version)
+    plan: Plan = plan_cluster(cluster, report.findings, opts)
+    texts: dict[str, str] = {}
+    intended: dict[str, list[tuple]] = {}
+    notes = list(plan.notes)
+    checks: list[str] = []
+    for w in plan.wants:
+        rtype, rname, file = _resource(target, w.doc)
+        if w.action == "append_doc":
+            notes.append(f"{w.check}: the kops provider has no field for a KubeSchedulerConfiguration; "
+                         "kube-scheduler profiling stays as kops renders it (set it through a kops spec file instead)")
+            continue
+        if file not in texts:
+            texts[file] = cluster.text if file == cluster.path else local.read_file(file).text
+        comment = f"CIS {w.check}" if opts.annotate else None
+        expr = _expression_at(target.resource.body if w.doc == 0 else target.groups[w.doc - 1].body, _hcl_path(w))
+        if expr is not None:
+            notes.append(f"{w.check}: {rtype}.{rname}.{'.'.join(_hcl_path(w))} = {expr} is an expression; "
+                         f"change the value it refers to (it must give {w.value!r})")
+            continue
+        try:
+            texts[file] = _apply_want(texts[file], w, (rtype, rname), file, comment)
+        except FixError as e:
+            notes.append(f"{w.check}: {e}")
+            continue
+        except ValueError as e:  # hcledit.UneditableError: an expression or a dynamic block in the way
+            notes.append(f"{w.check}: {'.'.join(_hcl_path(w))} cannot be edited in place ({e}); change it by hand")
+            continue
+        intended.setdefault(file, []).append((f"{rtype}.{rname}", *_hcl_path(w)))
+        if w.check not in checks:
+            checks.append(w.check)
+    patches = []
+    for file, after in texts.items():
+        before = cluster.text if file == cluster.path else local.read_file(file).text
+        _verify(before, after, file, intended.get(file, []))
+        patches.append(FilePatch(file, before, after, checks, []))
+    if not patches:
+        patches.append(FilePatch(cluster.path, cluster.text, cluster.text, [], []))
+    patches[0].notes = notes
+    _relint(target, patches, checks, opts)
+    return patches
+
+
+def _verify(before: str, after: str, path: str, intended: list[tuple]) -> None:
+    """The patched file parses, and only the intended attributes of the intended resources changed."""
+    from ..model import InputError
+
+    try:
+        old, new = _resource_trees(before, path), _resource_trees(after, path)
+    except InputError as e:
+        raise FixError(f"{path}: the patched Terraform does not parse ({e.message}); nothing written") from None
+    for p in changed_paths(old, new):
+        if not any(p[: len(i)] == i or i[: len(p)] == p for i in intended):
+            raise FixError(f"{path}: the fix also changed {'.'.join(map(str, p))}; nothing written")
+
+
+def _relint(target, patches: list[FilePatch], checks: list[str], opts: Options) -> None:
+    """Lint the patched folder again: every fixed check must pass now."""
+    import os
+    import tempfile
+
+    from ..targets.terraform_target import provider_targets
+    from ..terraform import load_folder
+
+    if not checks:
+        return
+    src = os.path.dirname(target.path) or "."
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in os.listdir(src):
+            p = os.path.join(src, name)
+            if os.path.isfile(p) and name.endswith((".tf", ".tfvars")):
+                with open(p, encoding="utf-8", newline="") as fh:
+                    text = fh.read()
+                for patch in patches:
+                    if os.path.abspath(patch.path) == os.path.abspath(p):
+                        text = patch.after
+                with open(os.path.join(tmp, name), "w", encoding="utf-8", newline="") as fh:
+                    fh.write(text)
+        again = [t for t in provider_targets(load_folder(tmp), None) if t.resource.name == target.resource.name]
+        if not again:
+            raise FixError(f"{target.path}: the patched Terraform lost kops_cluster.{target.resource.name}")
+        report = again[0].lint(opts)
+    still = sorted({f.check for f in report.findings if f.status == FAIL and f.check in checks and f.fixable})
+    if still:
+        raise FixError(f"{target.path}: after the patch, check(s) {', '.join(still)} still fail; nothing written")

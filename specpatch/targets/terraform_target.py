@@ -1,0 +1,283 @@
+"""Terraform that holds kops clusters, as lint/fix targets.
+
+Two shapes:
+- the kops Terraform provider: `resource "kops_cluster"` (snake_case blocks) and its
+  `kops_instance_group`s. The resource body is read into the same kops model as a YAML spec, with
+  field names derived from the kops field list (naming.py) and positions in the .tf file;
+- `kops update cluster --target=terraform` output: an `aws_s3_object` whose content is the file
+  `data/aws_s3_object_cluster-completed.spec_content`. That completed spec is linted where it is;
+  its fixes go to the source spec (`--spec`), because kops regenerates the data file.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+from .. import profiles
+from ..model import FilePatch, InputError, PNode, TargetReport
+from ..naming import SNAKE_EXCEPTIONS, camel_to_snake, snake_index
+from ..options import Options
+from .kops_doc import InstanceGroup, KopsCluster
+from .kops_fields import BLOCK_STRUCT
+
+S3_OBJECTS = ("aws_s3_object", "aws_s3_bucket_object")
+COMPLETED = re.compile(r"""file\(\s*"\$\{path\.module\}/(data/[^"]*cluster-completed\.spec_content)"\s*\)""")
+
+
+@functools.lru_cache(maxsize=None)
+def provider_names() -> dict:
+    """profiles/kops/terraform.yaml: the provider's renames beyond snake_case, and its Nullable fields."""
+    return profiles.load_data("kops/terraform.yaml")
+
+
+@functools.lru_cache(maxsize=None)
+def _struct_index(struct: str) -> dict[str, str]:
+    return snake_index(tuple(profiles.kops_fields().get(struct, {})))
+
+
+@functools.lru_cache(maxsize=None)
+def _spec_index() -> dict[str, str]:
+    names = {camel_to_snake(n): n for n in SNAKE_EXCEPTIONS}
+    names.update({camel_to_snake(b): b for b in BLOCK_STRUCT})
+    names.update(provider_names()["renames"])
+    return names
+
+
+def to_camel(snake: str, struct: str | None) -> str:
+    """The v1alpha2 name of a provider attribute or block (within a component block when struct is given)."""
+    if struct is not None:
+        hit = _struct_index(struct).get(snake)
+        if hit:
+            return hit
+    hit = _spec_index().get(snake)
+    if hit:
+        return hit
+    head, *rest = snake.split("_")
+    return head + "".join(p[:1].upper() + p[1:] for p in rest)
+
+
+def to_snake(camel: str) -> str:
+    """The provider's name for a v1alpha2 field (inverse of to_camel)."""
+    for snake, name in provider_names()["renames"].items():
+        if name == camel:
+            return snake
+    return camel_to_snake(camel)
+
+
+def _literal(value: Any, at: PNode) -> PNode:
+    """A PNode for a value Terraform variables resolved, placed where the expression stands."""
+    if isinstance(value, dict):
+        kids = {str(k): _literal(v, at) for k, v in value.items()}
+        return replace(at, kind="map", value=kids, keys={k: at for k in kids}, expr=None, style="flow")
+    if isinstance(value, list):
+        return replace(at, kind="seq", value=[_literal(v, at) for v in value], expr=None, style="flow")
+    return replace(at, kind="scalar", value=value, expr=None, keys=None)
+
+
+def translate(node: PNode, struct: str | None, resolve) -> PNode:
+    """A provider block tree with v1alpha2 keys: nullable `{ value = x }` blocks unwrapped,
+    variables with literal values resolved, repeated blocks as lists."""
+    if node.kind == "scalar":
+        if node.expr is not None:
+            ok, value = resolve(node.expr)
+            if ok:
+                return _literal(value, node)
+        return node
+    if node.kind == "seq":
+        return replace(node, value=[translate(v, struct, resolve) for v in node.value])
+    if node.style != "block":  # an object literal: its keys are data (feature gates), not field names
+        return replace(node, value={k: translate(v, None, resolve) for k, v in node.value.items()})
+    value: dict[str, PNode] = {}
+    keys: dict[str, PNode] = {}
+    for k, v in node.value.items():
+        name = to_camel(k, struct)
+        if v.kind == "map" and v.style == "block" and list(v.value) == ["value"]:
+            v = v.value["value"]
+        inner = BLOCK_STRUCT.get(name, struct if struct is not None and v.kind == "map" else None)
+        value[name] = translate(v, inner if name in BLOCK_STRUCT else None, resolve)
+        keys[name] = (node.keys or {}).get(k, v)
+    return replace(node, value=value, keys=keys)
+
+
+def _scalar(value: Any, at: PNode) -> PNode:
+    return replace(at, kind="scalar", value=value, keys=None, expr=None, style=None)
+
+
+def _doc(kind: str, name: str, spec: PNode, at: PNode) -> PNode:
+    """A kops document built around a resource body, anchored at the resource's line."""
+    meta = replace(at, kind="map", value={"name": _scalar(name, at)}, keys={"name": at}, style="block")
+    value = {"apiVersion": _scalar("kops.k8s.io/v1alpha2", at), "kind": _scalar(kind, at), "metadata": meta, "spec": spec}
+    return replace(at, kind="map", value=value, keys={k: at for k in value}, style="block", expr=None)
+
+
+def _str(node: PNode | None) -> str | None:
+    return None if node is None or node.kind != "scalar" or node.value is None else str(node.value)
+
+
+@dataclass(slots=True)
+class ProviderTarget:
+    """One `kops_cluster` resource (with the folder's instance groups) read as a kops Cluster."""
+
+    cluster: KopsCluster
+    resource: Any  # TfResource of the cluster
+    groups: list  # TfResource of each instance group, in InstanceGroup doc order (doc = index + 1)
+    kind: str = "terraform"
+
+    @property
+    def path(self) -> str:
+        return self.cluster.path
+
+    def lint(self, opts: Options) -> TargetReport:
+        from .kops import lint_cluster
+
+        report = lint_cluster(self.cluster, benchmark=opts.benchmark, kops_version=opts.kops_version)
+        report.kind = "terraform"
+        report.findings = [_provider_limits(_tf_field(f, self)) for f in report.findings if opts.selected(f.check)]
+        return report
+
+    def fix(self, opts: Options) -> list[FilePatch]:
+        from ..fix.terraform_fix import fix_provider
+
+        return fix_provider(self, opts)
+
+
+def _provider_limits(f):
+    """What the provider cannot express: the KubeSchedulerConfiguration document kops reads beside the Cluster."""
+    if f.fixable and (f.field or "").startswith("KubeSchedulerConfiguration"):
+        return replace(f, fixable=False, message=(
+            "kube-scheduler runs with --config under kops and ignores --profiling; the kops Terraform provider "
+            "cannot carry the KubeSchedulerConfiguration (enableProfiling: false) that turns it off: waive the "
+            "check with that reason, or keep this setting in a kops spec file"))
+    return f
+
+
+def _tf_field(f, target: ProviderTarget):
+    """Name fields as the .tf file spells them: kops_cluster.NAME.kube_api_server.enable_profiling."""
+    field = f.field or ""
+    address = f"kops_cluster.{target.resource.name}"
+    if field.startswith("InstanceGroup/") and ":" in field:
+        ig, field = field[len("InstanceGroup/"):].split(":", 1)
+        for g, res in zip(target.cluster.instance_groups, target.groups):
+            if g.name == ig:
+                address = f"kops_instance_group.{res.name}"
+    if not field.startswith("spec."):
+        return f
+    return replace(f, field=".".join([address] + [to_snake(p) for p in field.split(".")[1:]]))
+
+
+@dataclass(slots=True)
+class GeneratedTarget:
+    """The completed spec inside `kops update cluster --target=terraform` output."""
+
+    inner: Any  # KopsTarget on the data file
+    tf_path: str
+    store_key: str | None
+    bucket: str | None
+    kind: str = "kops-terraform"
+
+    @property
+    def path(self) -> str:
+        return self.inner.path
+
+    def lint(self, opts: Options) -> TargetReport:
+        report = self.inner.lint(opts)
+        report.kind = "kops-terraform"
+        report.notes.append(f"completed spec generated by kops for {self.tf_path}; fixes go to the source spec ({self.source_hint()})")
+        return report
+
+    def source_hint(self) -> str:
+        if self.bucket and self.store_key and self.store_key.endswith("/cluster-completed.spec"):
+            return f"s3://{self.bucket}/{self.store_key[: -len('/cluster-completed.spec')]}"
+        return "the spec you `kops replace -f`, or the state store"
+
+    def fix(self, opts: Options) -> list[FilePatch]:
+        from ..fix.plan import FixError
+        from ..inputs import load
+
+        if not opts.spec:
+            raise FixError(f"{self.path} is generated by kops (it is overwritten by the next `kops update cluster --target=terraform`); "
+                           f"patch the source instead: specpatch fix {self.tf_path} --spec {self.source_hint()}")
+        errors: list[str] = []
+        patches: list[FilePatch] = []
+        for t in load(opts.spec, replace(opts, spec=None), errors):
+            patches += t.fix(opts)
+        if errors:
+            raise FixError(errors[0])
+        return patches
+
+
+def _cluster_of(ig, clusters: list) -> Any:
+    """The kops_cluster an instance group belongs to: by a `kops_cluster.X` reference, else the only one."""
+    ref = ig.body.get("cluster_name")
+    expr = ref.expr if ref is not None else None
+    for c in clusters:
+        if expr and re.search(rf"\bkops_cluster\.{re.escape(c.name)}\b", expr):
+            return c
+    return clusters[0] if len(clusters) == 1 else None
+
+
+def provider_targets(folder, only_file: str | None) -> list[ProviderTarget]:
+    clusters = [r for r in folder.resources if r.type == "kops_cluster"]
+    if only_file:
+        clusters = [r for r in clusters if os.path.samefile(r.path, only_file)]
+    out = []
+    for res in clusters:
+        tf = folder.file_of(res)
+        spec = translate(res.body, None, folder.resolve)
+        name_node = spec.value.pop("name", None)
+        spec.keys.pop("name", None)
+        name = _str(name_node) or (f"{name_node.expr}" if name_node is not None and name_node.expr else res.address)
+        root = _doc("Cluster", name, spec, res.body)
+        groups = [g for g in folder.resources if g.type == "kops_instance_group" and _cluster_of(g, clusters) is res]
+        igs, docs = [], [root]
+        for i, g in enumerate(groups, start=1):
+            gspec = translate(g.body, None, folder.resolve)
+            gname = _str(gspec.get("name")) or g.name
+            igroot = _doc("InstanceGroup", gname, gspec, g.body)
+            docs.append(igroot)
+            igs.append(InstanceGroup(doc=i, name=gname, role=_str(gspec.get("role")) or "Node", node=igroot))
+        cluster = KopsCluster(path=res.path, text=tf.text, doc=0, node=root, name=name, spec=spec, instance_groups=igs, all_docs=docs)
+        # Instance groups in other files keep their own text for fixes; the model only reads them.
+        out.append(ProviderTarget(cluster, res, groups))
+    return out
+
+
+def generated_targets(folder, only_file: str | None) -> list[GeneratedTarget]:
+    from ..sources import local
+    from .kops_target import targets_from_text
+
+    out = []
+    for res in folder.resources:
+        if res.type not in S3_OBJECTS or (only_file and not os.path.samefile(res.path, only_file)):
+            continue
+        content = res.body.get("content")
+        m = COMPLETED.search(content.expr or "") if content is not None else None
+        if not m:
+            continue
+        data = os.path.join(os.path.dirname(res.path), m.group(1))
+        if not os.path.isfile(data):
+            raise InputError(res.path, content.line, f"{m.group(1)} is missing next to the Terraform (run kops update cluster --target=terraform again)")
+        src = local.read_file(data)
+        for t in targets_from_text(src.text, src.path):
+            out.append(GeneratedTarget(t, res.path, _str(res.body.get("key")), _str(res.body.get("bucket"))))
+    return out
+
+
+def terraform_targets(arg: str, opts: Options) -> Iterator[Any]:
+    """Every kops cluster in a Terraform folder, or in one .tf file (the folder's variables still apply)."""
+    from ..terraform import load_folder
+
+    if arg.endswith(".tf.json"):
+        raise InputError(arg, None, "Terraform JSON syntax is not supported; lint the .tf files")
+    folder_path = arg if os.path.isdir(arg) else (os.path.dirname(arg) or ".")
+    only_file = None if os.path.isdir(arg) else arg
+    folder = load_folder(folder_path)
+    found = provider_targets(folder, only_file) + generated_targets(folder, only_file)
+    if not found:
+        raise InputError(arg, None, "no kops_cluster resource and no kops-generated cluster-completed.spec in this Terraform")
+    yield from found

@@ -1,0 +1,1 @@
+audit_days = 7

@@ -1,0 +1,189 @@
+"""Terraform targets: kops provider resources and kops-generated Terraform, linted and fixed.
+
+Goldens under tests/data/terraform/<case>/ (expected-lint.txt, expected.diff); regenerate with
+SPECPATCH_REGEN=1 and review the diff before committing."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from specpatch import profiles
+from specpatch.lint import lint_paths
+from specpatch.model import FAIL, PASS, UNDETERMINED
+from specpatch.options import Options
+from specpatch.patch import unified_diff
+from specpatch.reporters.text import render
+from specpatch.targets.terraform_target import to_camel, to_snake
+from specpatch.terraform import parse_tf
+
+from tests.cli_helpers import run
+
+DATA = Path(__file__).resolve().parent / "data" / "terraform"
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+PROVIDER_EXAMPLES = sorted((CORPUS / "terraform-provider-kops" / "examples").glob("*/")) if CORPUS.is_dir() else []
+KOPS_TF = sorted((CORPUS / "kops-terraform").glob("*/")) if CORPUS.is_dir() else []
+
+
+def _golden(path: Path, text: str) -> None:
+    if os.environ.get("SPECPATCH_REGEN") or not path.exists():
+        path.write_text(text)
+    assert text == path.read_text()
+
+
+def _lint(arg: str, **kw):
+    report, targets = lint_paths([arg], Options(**kw))
+    assert not report.errors, report.errors
+    return report, targets
+
+
+def _by_check(report):
+    out = {}
+    for t in report.targets:
+        for f in t.findings:
+            out.setdefault(f.check if not f.scope else f"{f.check}@{f.scope}", f)
+    return out
+
+
+def _fix_all(arg: str) -> list:
+    from specpatch.inputs import load
+
+    errors: list[str] = []
+    patches = [p for t in load(arg, Options(), errors) for p in t.fix(Options())]
+    assert not errors
+    return patches
+
+
+@pytest.fixture
+def provider(tmp_path, monkeypatch):
+    """A copy of the provider fixture, with the current folder there (paths in output are relative)."""
+    dst = tmp_path / "provider"
+    shutil.copytree(DATA / "provider", dst, ignore=shutil.ignore_patterns("expected*"))
+    monkeypatch.chdir(dst)
+    return dst
+
+
+@pytest.mark.parametrize("struct", ["kubeAPIServer", "kubelet", "kubeControllerManager", "kubeScheduler"])
+def test_snake_names_are_derived_and_round_trip(struct):
+    for name in profiles.kops_fields()[struct]:
+        assert to_camel(to_snake(name), struct) == name
+
+
+def test_provider_renames():
+    assert to_camel("control_plane_kubelet", None) == "masterKubelet"
+    assert to_camel("kube_api_server", None) == "kubeAPIServer"
+    assert to_snake("masterKubelet") == "control_plane_kubelet"
+    assert to_snake("kubeAPIServer") == "kube_api_server"
+    assert to_camel("client_ca_file", "kubelet") in profiles.kops_fields()["kubelet"]
+
+
+def test_provider_lint_golden(provider):
+    report, _ = _lint(".")
+    _golden(DATA / "provider" / "expected-lint.txt", render(report))
+
+
+def test_provider_fix_golden_and_idempotent(provider):
+    patches = [p for p in _fix_all(".") if p.before != p.after]
+    _golden(DATA / "provider" / "expected.diff", "".join(unified_diff(p) for p in patches))
+    for p in patches:
+        Path(p.path).write_text(p.after)
+        parse_tf(p.after, p.path)  # still HCL
+    assert all(p.before == p.after for p in _fix_all("."))
+
+
+def test_provider_semantics(provider):
+    found = _by_check(_lint(".")[0])
+    api = found["1.2.15"]
+    assert api.status == FAIL and api.field == "kops_cluster.prod.kube_api_server.enable_profiling"
+    assert api.location.path.endswith("main.tf") and api.location.line == 14
+    assert found["1.2.1"].status == PASS  # nullable { value = false } unwrapped
+    assert found["1.2.17"].actual == "7"  # var.audit_days from terraform.tfvars
+    assert found["1.2.6"].status == PASS  # local.authz resolved
+    ig = found["4.2.1@instancegroup/nodes-a"]
+    assert ig.status == FAIL and ig.field == "kops_instance_group.nodes.kubelet.anonymous_auth" and ig.location.line == 40
+    assert found["4.2.4@control-plane"].status == PASS  # control_plane_kubelet = masterKubelet
+    assert _lint(".")[0].targets[0].name == "prod.k8s.example.com"
+
+
+def test_unresolved_expression_is_undetermined(provider):
+    (provider / "terraform.tfvars").unlink()
+    found = _by_check(_lint(".")[0])
+    assert found["1.2.17"].status == UNDETERMINED and "var.audit_days" in found["1.2.17"].actual
+
+
+def test_fix_keeps_comments_alignment_and_expressions(provider):
+    [patch] = [p for p in _fix_all(".") if p.before != p.after]
+    assert "    enable_profiling              = false # left on during the perf investigation\n" in patch.after
+    assert "audit_log_max_age             = var.audit_days" in patch.after
+    assert "// control plane kubelets" in patch.after and "# Production cluster" in patch.after
+    assert any("var.audit_days is an expression" in n for n in patch.notes)
+    before_lines = patch.before.splitlines()
+    assert patch.after.splitlines()[: 10] == before_lines[: 10]
+
+
+def test_generated_terraform_lints_the_completed_spec(monkeypatch):
+    monkeypatch.chdir(DATA)
+    report, _ = _lint("generated")
+    [t] = report.targets
+    assert t.kind == "kops-terraform" and t.path.endswith("aws_s3_object_cluster-completed.spec_content")
+    f = _by_check(report)["1.2.15"]
+    assert f.status == FAIL and f.location.line == 10
+    assert any("s3://acme-kops-state/gen.k8s.example.com" in n for n in t.notes)
+
+
+def test_generated_fix_needs_the_source_spec():
+    p = run("fix", str(DATA / "generated"))
+    assert p.returncode == 2
+    assert "is generated by kops" in p.stderr and "--spec s3://acme-kops-state/gen.k8s.example.com" in p.stderr
+    assert "Traceback" not in p.stderr
+    p = run("fix", str(DATA / "generated"), "--spec", str(DATA / "generated" / "source.yaml"))
+    assert p.returncode == 0, p.stderr
+    assert "source.yaml" in p.stdout and "+    enableProfiling: false # profiling on for now" in p.stdout
+
+
+def test_cli_lint_and_fix_provider(provider):
+    p = run("lint", str(provider / "main.tf"), "--format", "json")
+    assert p.returncode == 1, p.stderr
+    import json
+
+    doc = json.loads(p.stdout)
+    assert doc["targets"][0]["kind"] == "terraform"
+    p = run("fix", "--check", str(provider))
+    assert p.returncode == 1 and "+    enable_profiling              = false" in p.stdout
+
+
+@pytest.mark.parametrize("text, words", [
+    ('resource "kops_cluster" "c" {\n  name = \n}\n', "main.tf:2:"),
+    ('resource "aws_instance" "x" {}\n', "no kops_cluster resource"),
+])
+def test_bad_terraform_is_one_line(tmp_path, text, words):
+    (tmp_path / "main.tf").write_text(text)
+    p = run("lint", str(tmp_path / "main.tf"))
+    assert p.returncode == 2 and words in p.stderr and len(p.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.skipif(not PROVIDER_EXAMPLES, reason="corpus not present")
+@pytest.mark.parametrize("example", PROVIDER_EXAMPLES, ids=lambda p: p.name)
+def test_corpus_provider_examples_fix_to_a_fixed_point(example, tmp_path, monkeypatch):
+    dst = tmp_path / example.name
+    shutil.copytree(example, dst)
+    monkeypatch.chdir(dst)
+    report, _ = _lint(".")
+    assert report.targets and all(t.kind == "terraform" for t in report.targets)
+    for p in _fix_all("."):
+        parse_tf(p.after, p.path)
+        Path(p.path).write_text(p.after)
+    assert all(p.before == p.after for p in _fix_all("."))
+    assert not [f for f in _by_check(_lint(".")[0]).values() if f.status == FAIL and f.fixable]
+
+
+@pytest.mark.skipif(not KOPS_TF, reason="corpus not present")
+@pytest.mark.parametrize("case", KOPS_TF, ids=lambda p: p.name)
+def test_corpus_kops_generated_terraform(case):
+    report, _ = _lint(str(case))
+    [t] = report.targets
+    assert t.kind == "kops-terraform" and t.findings
+    assert all(f.location is None or f.location.path.endswith("cluster-completed.spec_content") for f in t.findings)
