@@ -323,6 +323,55 @@ def diff_cmd(
     raise typer.Exit(1 if regress else 0)
 
 
+@app.command("bench-import")
+def bench_import_cmd(
+    results: str = typer.Argument(..., help="kube-bench output: JSON (--json, one or many nodes) or pasted text; '-' for stdin."),
+    spec: str = typer.Option(..., "--spec", help="The spec behind the cluster: kops file or state store, kubespray inventory, Terraform."),
+    benchmark: Optional[str] = typer.Option(None, "--benchmark", help="Benchmark the text report came from (default: recognised from ids and titles)."),
+    format: str = typer.Option("text", "--format", "-f", help="text, json, sarif, github, markdown or junit."),
+    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report to this file; the terminal still gets the summary."),
+    fix: bool = typer.Option(False, "--fix", help="Also print the patch that fixes the live FAILs the spec can fix."),
+    kops_version: Optional[str] = typer.Option(None, "--kops-version", help="kops release whose defaults apply."),
+    kubespray_version: Optional[str] = typer.Option(None, "--kubespray-version", help="kubespray release whose role defaults apply."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every finding in full."),
+) -> None:
+    """Map kube-bench results onto the spec: the patch for real FAILs, the reason for false alarms, drift."""
+    from . import bench_import
+    from .inputs import load
+    from .sources import local
+
+    if benchmark:
+        from . import profiles
+
+        if benchmark not in profiles.benchmark_names():
+            typer.echo(f"specpatch: unknown benchmark {benchmark!r}; bundled: {', '.join(profiles.benchmark_names())}", err=True)
+            raise typer.Exit(2)
+    cfg = _config()
+    src = local.read_stdin() if results == "-" else local.read_file(results)
+    opts = _options(kops_version=kops_version, kubespray_version=kubespray_version, only=cfg.only, skip=cfg.skip, org=cfg.profile)
+    errors: list[str] = []
+    targets = list(load(spec, opts, errors))
+    if errors or not targets:
+        _emit_errors(errors or [f"{spec}: no spec found"])
+        raise typer.Exit(2)
+    report, fixes = bench_import.run(src.text, src.path, targets, opts, benchmark)
+    render_report(report, format, output, verbose)
+    if fix:
+        from dataclasses import replace
+
+        from .patch import unified_diff
+
+        for target, ids in fixes:
+            if ids:
+                for p in target.fix(replace(opts, only=ids)):
+                    if p.before != p.after:
+                        sys.stdout.write(unified_diff(p))
+    for t in report.targets:
+        for n in t.notes[:2]:
+            typer.echo(f"note: {n}", err=True)
+    raise typer.Exit(_exit_code(report, "fail"))
+
+
 @app.command()
 def explain(
     check: str = typer.Argument(..., help="A check id such as 1.2.16, or a flag such as profiling."),

@@ -320,6 +320,16 @@ def _result_key(r: BenchResult) -> Key | None:
     return key if key in _KNOWN_KEYS else None
 
 
+def check_key(r: BenchResult) -> Key | None:
+    """(component, flag) a result is about, stable across benchmark versions; None for node-level checks."""
+    return _result_key(r)
+
+
+def ids_in(benchmark: str, key: Key) -> frozenset[str]:
+    """The ids the check with this (component, flag) has in a benchmark (empty when it has none)."""
+    return _XWALK.get(benchmark, {}).get(key, frozenset())
+
+
 def _section_of(check: str) -> str:
     parts = check.split(".")
     return ".".join(parts[:-1]) if len(parts) > 2 else parts[0]
