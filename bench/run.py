@@ -52,6 +52,9 @@ def main() -> None:
     baseline = timed([sys.executable, "-c", "pass"], runs)
     lint = timed([str(BIN), "lint", str(SPEC)], runs)
     fix = timed([str(BIN), "fix", str(SPEC)], runs)
+    tf = timed([str(BIN), "lint", str(ROOT / "tests" / "data" / "terraform" / "provider")], runs)
+    imported = timed([str(BIN), "bench-import", str(ROOT / "tests" / "data" / "bench-import" / "kops-live.txt"),
+                      "--spec", str(ROOT / "tests" / "data" / "bench-import" / "kops-cluster.yaml")], runs)
     n = int(os.environ.get("BENCH_FLEET", "1000"))
     fleet_s, rate = fleet(n)
     res = {
@@ -60,6 +63,8 @@ def main() -> None:
         "lint_cold_s": round(lint, 4),
         "lint_ratio_to_python": round(lint / baseline, 1),
         "fix_cold_s": round(fix, 4),
+        "terraform_lint_cold_s": round(tf, 4),
+        "bench_import_cold_s": round(imported, 4),
         "fleet_specs": n,
         "fleet_s": round(fleet_s, 2),
         "fleet_specs_per_s": round(rate, 1),
