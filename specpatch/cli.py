@@ -341,10 +341,10 @@ def bench_import_cmd(
     from .sources import local
 
     if benchmark:
-        from . import profiles
+        from .sources.kubebench import BENCHMARKS
 
-        if benchmark not in profiles.benchmark_names():
-            typer.echo(f"specpatch: unknown benchmark {benchmark!r}; bundled: {', '.join(profiles.benchmark_names())}", err=True)
+        if benchmark not in BENCHMARKS:
+            typer.echo(f"specpatch: unknown benchmark {benchmark!r}; known: {', '.join(BENCHMARKS)}", err=True)
             raise typer.Exit(2)
     cfg = _config()
     src = local.read_stdin() if results == "-" else local.read_file(results)
@@ -355,20 +355,39 @@ def bench_import_cmd(
         _emit_errors(errors or [f"{spec}: no spec found"])
         raise typer.Exit(2)
     report, fixes = bench_import.run(src.text, src.path, targets, opts, benchmark)
-    render_report(report, format, output, verbose)
-    if fix:
+    _apply_waivers(report, cfg)  # waived checks are JUSTIFIED here too; waivers for other checks are lint's business
+    if not fix:
+        render_report(report, format, output, verbose)
+    else:
+        # stdout carries only the patch (for `git apply`); the report goes to --output or stderr.
+        import contextlib
         from dataclasses import replace
 
+        from .fix.plan import FixError
         from .patch import unified_diff
 
-        for target, ids in fixes:
-            if ids:
-                for p in target.fix(replace(opts, only=ids)):
-                    if p.before != p.after:
-                        sys.stdout.write(unified_diff(p))
-    for t in report.targets:
-        for n in t.notes[:2]:
-            typer.echo(f"note: {n}", err=True)
+        with contextlib.redirect_stdout(sys.stderr):
+            render_report(report, format, output, verbose)
+        patches = []
+        try:
+            for target, ids in fixes:
+                if ids:
+                    patches += target.fix(replace(opts, only=ids))
+        except FixError as e:
+            _emit_errors([f"specpatch: {e}"])
+            raise typer.Exit(2)
+        for p in patches:
+            if p.before != p.after:
+                sys.stdout.write(unified_diff(p))
+        hand = list(dict.fromkeys(n for p in patches for n in p.notes))
+        if hand:
+            typer.echo("\nNot fixed by the patch (do this by hand):", err=True)
+            for n in hand:
+                typer.echo(f"  - {n}", err=True)
+    if format != "text" or output:  # the text report already shows the notes
+        for t in report.targets:
+            for n in t.notes[:2]:
+                typer.echo(f"note: {n}", err=True)
     raise typer.Exit(_exit_code(report, "fail"))
 
 

@@ -18,6 +18,8 @@ def render(report: Report) -> str:
             name = f"{f.check} {f.title}" + (f" [{f.scope}]" if f.scope else "")
             case = ET.SubElement(suite, "testcase", classname=f"{t.benchmark}.{f.section}", name=name)
             detail = f"{f.field or ''} = {f.actual if f.actual is not None else 'unset'} ({f.origin}); expected {f.expected}. {f.message}".strip()
+            if not f.field and f.actual is None:  # nothing in the spec to show (node-level checks)
+                detail = f.message or f.remediation or f.title
             if f.status == FAIL:
                 ET.SubElement(case, "failure", message=detail).text = detail
             elif f.status == JUSTIFIED:

@@ -21,7 +21,10 @@ def render(report: Report) -> str:
             out += ["", "| check | title | field | actual → expected | fix |", "|---|---|---|---|---|"]
             for f in fails:
                 where = f"{f.location.path}:{f.location.line}" if f.location else ""
-                out.append(f"| {f.check} | {_cell(f.title)} | `{_cell(f.field)}` {_cell(where)} | {_cell(f.actual)} → {_cell(f.expected)} | {_cell(fix_line(f))} |")
+                fix = fix_line(f)
+                fix += f" — {f.message}" if f.message and f.message not in fix else ""
+                field = f"`{_cell(f.field)}` " if f.field else ""
+                out.append(f"| {f.check} | {_cell(f.title)} | {field}{_cell(where)} | {_cell(f.actual)} → {_cell(f.expected)} | {_cell(fix)} |")
         else:
             out.append("\nNo FAIL.")
         for status, label in ((WARN, "WARN"), (UNDETERMINED, "UNDETERMINED"), (JUSTIFIED, "JUSTIFIED"), (NOT_IN_SPEC, "NOT-IN-SPEC")):
