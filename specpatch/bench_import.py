@@ -262,9 +262,13 @@ def _judge(live: Live, spec: Finding | None, target: TargetReport, kops: tuple[i
         return replace(base, status=status, message=f"{live_text}; {_on_the_node(r, spec, target)}{hint}")
     where = _setting(spec)
     if spec.status == FAIL or (spec.status == WARN and spec.field):
-        how = "`specpatch bench-import --fix` (or `specpatch fix`) patches it" if spec.fixable else spec.message or "edit it by hand"
-        agrees = f"the spec agrees ({where}, {spec.origin})" if where else "the spec agrees"
-        return replace(base, fixable=spec.fixable, message=f"{live_text}; {agrees}: {how}")
+        if spec.fixable and spec.field:
+            how = f"the fix is {spec.field}, and `specpatch bench-import --fix` (or `specpatch fix`) writes it"
+        elif spec.field:
+            how = f"the field is {spec.field}, but specpatch does not patch it: {spec.message or 'edit it by hand'}"
+        else:
+            how = f"no spec field sets it: {spec.message or spec.remediation or 'change it by hand'}"
+        return replace(base, fixable=spec.fixable, message=f"{live_text}; the spec {spec.status}s it too ({spec.origin or 'spec'}): {how}")
     if spec.status in (PASS, JUSTIFIED):
         if live.status == WARN and manual:
             return replace(base, status=JUSTIFIED, message=(f"{live_text}: kube-bench leaves manual checks to a person; the spec "
@@ -309,6 +313,7 @@ def join(bench: BenchReport, target_report: TargetReport, kops: tuple[int, int] 
             pairs[key] = (live, spec)
     for live, spec in pairs.values():
         out.findings.append(_judge(live, spec, target_report, kops))
+    out.findings.sort(key=lambda f: _id_order(f.check))  # sections in order, however the nodes' reports were laid out
     seen = {f.check for f in out.findings}
     unseen = sorted({f.check for f in target_report.findings if f.status == FAIL and f.check not in seen and f.check[:1].isdigit()},
                     key=_id_order)

@@ -346,6 +346,9 @@ def bench_import_cmd(
         if benchmark not in BENCHMARKS:
             typer.echo(f"specpatch: unknown benchmark {benchmark!r}; known: {', '.join(BENCHMARKS)}", err=True)
             raise typer.Exit(2)
+    if results == "-" and spec == "-":
+        typer.echo("specpatch: the results and --spec cannot both be standard input", err=True)
+        raise typer.Exit(2)
     cfg = _config()
     src = local.read_stdin() if results == "-" else local.read_file(results)
     opts = _options(kops_version=kops_version, kubespray_version=kubespray_version, only=cfg.only, skip=cfg.skip, org=cfg.profile)

@@ -89,7 +89,7 @@ def test_kops_answers(kops_live):
     # live FAIL, spec FAIL: the field and the patch
     f = found["1.2.15"]
     assert f.status == FAIL and f.fixable and f.field == "spec.kubeAPIServer.enableProfiling" and f.location.line == 11
-    assert "the spec agrees" in f.message
+    assert "the spec FAILs it too" in f.message and "the fix is spec.kubeAPIServer.enableProfiling" in f.message
     # live FAIL, spec PASS on a kubelet setting: kube-bench cannot see the config file kops writes
     assert found["4.2.1"].status == JUSTIFIED and "/var/lib/kubelet/kubelet.conf" in found["4.2.1"].message
     # node-level: no field; remediation in our words, with the kops manifest path
@@ -344,6 +344,7 @@ def test_cli_waiver_makes_a_live_fail_justified(tmp_path):
     (["nope.txt", "--spec", KOPS], "nope.txt"),
     (["-", "--spec", "missing.yaml"], "missing.yaml"),
     (["-", "--spec", KOPS, "--benchmark", "cis-0"], "unknown benchmark"),
+    (["-", "--spec", "-"], "both be standard input"),
 ])
 def test_cli_bad_input_is_one_line(args, words):
     p = run("bench-import", *args, stdin=(DATA / "kops-live.txt").read_text())
