@@ -380,3 +380,17 @@ def test_import_result_is_a_plain_report():
     doc = t.as_dict()
     assert doc["benchmark"] == "cis-1.12" and len(doc["findings"]) == len(found)
     assert copy.deepcopy(doc) == doc
+
+
+SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "reference" / "sarif-schema-2.1.0.json"
+
+
+@pytest.mark.skipif(not SARIF_SCHEMA.exists(), reason="SARIF schema not present")
+@pytest.mark.parametrize("results, spec", [(KOPS_JSON, KOPS), (KUBESPRAY_JSON, KUBESPRAY)])
+def test_sarif_validates_with_node_level_findings(results, spec):
+    jsonschema = pytest.importorskip("jsonschema")
+    p = run("bench-import", str(results), "--spec", spec, "--format", "sarif")
+    doc = json.loads(p.stdout)
+    jsonschema.validate(doc, json.loads(SARIF_SCHEMA.read_text()))
+    texts = [r["message"]["text"] for r in doc["runs"][0]["results"]]
+    assert any("chown etcd:etcd" in t or "chmod 600" in t for t in texts)
