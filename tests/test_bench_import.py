@@ -394,3 +394,22 @@ def test_sarif_validates_with_node_level_findings(results, spec):
     jsonschema.validate(doc, json.loads(SARIF_SCHEMA.read_text()))
     texts = [r["message"]["text"] for r in doc["runs"][0]["results"]]
     assert any("chown etcd:etcd" in t or "chmod 600" in t for t in texts)
+
+
+def test_cli_spec_from_a_file_state_store(tmp_path):
+    d = tmp_path / "store" / "scanned.k8s.example.com"
+    (d / "instancegroup").mkdir(parents=True)
+    (d / "config").write_text(Path(KOPS).read_text())
+    url = f"file://{d}"
+    p = run("bench-import", str(DATA / "kops-live.txt"), "--spec", url, "--format", "json")
+    assert p.returncode == 1, p.stderr
+    found = {f["check"]: f for f in json.loads(p.stdout)["targets"][0]["findings"]}
+    assert found["1.2.15"]["field"] == "spec.kubeAPIServer.enableProfiling" and found["4.2.1"]["status"] == JUSTIFIED
+    fixed = run("bench-import", str(DATA / "kops-live.txt"), "--spec", url, "--fix")
+    assert f"--- a/{url}/config" in fixed.stdout and "+    enableProfiling: false" in fixed.stdout
+
+
+def test_kops_etcd_fail_live_is_drift_with_the_etcd_manager_hint():
+    text = "[INFO] 2 Etcd Node Configuration\n[FAIL] 2.2 Ensure that the --client-cert-auth argument is set to true (Automated)\n"
+    found, _, _ = _join(text, KOPS, benchmark="cis-1.12")
+    assert found["2.2"].status == FAIL and "drifted" in found["2.2"].message and "etcd-manager" in found["2.2"].message
