@@ -17,7 +17,7 @@ from specpatch.model import FAIL, PASS, UNDETERMINED
 from specpatch.options import Options
 from specpatch.patch import unified_diff
 from specpatch.reporters.text import render
-from specpatch.targets.terraform_target import to_camel, to_snake
+from specpatch.targets.terraform_target import hcl_names, to_camel, to_snake
 from specpatch.terraform import parse_tf
 
 from tests.cli_helpers import run
@@ -78,6 +78,13 @@ def test_provider_renames():
     assert to_snake("masterKubelet") == "control_plane_kubelet"
     assert to_snake("kubeAPIServer") == "kube_api_server"
     assert to_camel("client_ca_file", "kubelet") in profiles.kops_fields()["kubelet"]
+
+
+def test_map_keys_keep_their_spelling():
+    assert hcl_names(["kubelet", "featureGates", "IPAddressDeny"]) == ["kubelet", "feature_gates", "IPAddressDeny"]
+    assert hcl_names(["kubeAPIServer", "runtimeConfig", "api/all"]) == ["kube_api_server", "runtime_config", "api/all"]
+    assert hcl_names(["masterKubelet", "readOnlyPort"]) == ["control_plane_kubelet", "read_only_port"]
+    assert hcl_names(["authorization", "alwaysAllow"]) == ["authorization", "always_allow"]
 
 
 def test_provider_lint_golden(provider):
@@ -187,3 +194,63 @@ def test_corpus_kops_generated_terraform(case):
     [t] = report.targets
     assert t.kind == "kops-terraform" and t.findings
     assert all(f.location is None or f.location.path.endswith("cluster-completed.spec_content") for f in t.findings)
+
+
+@pytest.fixture
+def legacy(tmp_path, monkeypatch):
+    dst = tmp_path / "legacy"
+    shutil.copytree(DATA / "legacy", dst, ignore=shutil.ignore_patterns("expected*"))
+    monkeypatch.chdir(dst)
+    return dst
+
+
+def test_legacy_fix_golden_renames_always_allow_and_drops_always_admit(legacy):
+    found = _by_check(_lint(".")[0])
+    assert found["1.2.6"].status == FAIL and found["1.2.6"].field == "kops_cluster.legacy.authorization.always_allow"
+    assert found["1.2.10"].status == FAIL
+    assert found["4.2.11"].field == "kops_cluster.legacy.kubelet.feature_gates.RotateKubeletServerCertificate"
+    [patch] = [p for p in _fix_all(".") if p.before != p.after]
+    _golden(DATA / "legacy" / "expected.diff", unified_diff(patch))
+    assert "  authorization {\n    rbac {}\n  }\n" in patch.after and "always_allow" not in patch.after
+    assert '["NamespaceLifecycle", "ServiceAccount", "NodeRestriction"]' in patch.after
+    assert "# AlwaysAdmit came from an old runbook" in patch.after
+    Path(patch.path).write_text(patch.after)
+    again = _by_check(_lint(".")[0])
+    assert all(again[c].status == PASS for c in ("1.2.6", "1.2.7", "1.2.8", "1.2.10", "1.2.16", "1.2.17"))
+    assert all(p.before == p.after for p in _fix_all("."))
+
+
+def test_unresolved_kubernetes_version_says_so(tmp_path):
+    (tmp_path / "main.tf").write_text('resource "kops_cluster" "c" {\n  name = "c"\n  kubernetes_version = var.k8s\n}\n')
+    report, _ = _lint(str(tmp_path))
+    assert any("kubernetes_version = var.k8s" in n and "--benchmark" in n for n in report.targets[0].notes)
+    (tmp_path / "variables.tf").write_text('variable "k8s" {\n  default = "1.29.3"\n}\n')
+    report, _ = _lint(str(tmp_path))
+    assert report.targets[0].benchmark == "cis-1.11" and not any("kubernetes_version" in n for n in report.targets[0].notes)
+
+
+def test_cli_text_lint_fix_in_place_and_check(provider):
+    p = run("lint", "main.tf", cwd=str(provider))
+    assert p.returncode == 1, p.stderr
+    assert p.stdout.startswith("== main.tf: terraform prod.k8s.example.com (Kubernetes 1.31.6, cis-1.11) ==")
+    assert "kops_cluster.prod.kube_api_server.enable_profiling = true (spec)  at main.tf:14" in p.stdout
+    p = run("fix", "main.tf", cwd=str(provider))
+    assert p.returncode == 0 and p.stdout.startswith("--- a/main.tf\n+++ b/main.tf\n")
+    assert "var.audit_days is an expression" in p.stderr
+    before = (provider / "main.tf").read_text()
+    assert run("fix", "--in-place", "main.tf", cwd=str(provider)).returncode == 0
+    assert (provider / "main.tf").read_text() != before
+    p = run("fix", "--check", "main.tf", cwd=str(provider))
+    assert p.returncode == 0 and p.stdout == ""
+
+
+def test_bad_generated_and_spec_inputs_are_one_line(tmp_path):
+    shutil.copy(DATA / "generated" / "kubernetes.tf", tmp_path / "kubernetes.tf")
+    p = run("lint", str(tmp_path))
+    assert p.returncode == 2 and "kubernetes.tf:3: data/aws_s3_object_cluster-completed.spec_content is missing" in p.stderr
+    assert len(p.stderr.strip().splitlines()) == 1
+    (tmp_path / "x.tf.json").write_text("{}")
+    p = run("lint", str(tmp_path / "x.tf.json"))
+    assert p.returncode == 2 and "Terraform JSON syntax is not supported" in p.stderr
+    p = run("fix", str(DATA / "generated"), "--spec", str(tmp_path / "missing.yaml"))
+    assert p.returncode == 2 and "missing.yaml" in p.stderr and "Traceback" not in p.stderr

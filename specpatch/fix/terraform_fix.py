@@ -14,10 +14,10 @@ from .verify import changed_paths
 
 def _hcl_path(w: Want) -> list[str]:
     """['spec', 'kubeAPIServer', 'anonymousAuth'] -> ['kube_api_server', 'anonymous_auth', 'value']."""
-    from ..targets.terraform_target import provider_names, to_snake
+    from ..targets.terraform_target import hcl_names, provider_names
 
     names = w.path[1:] if w.path[:1] == ["spec"] else list(w.path)
-    out = [to_snake(n) for n in names]
+    out = hcl_names(names)
     if names and names[-1] in provider_names()["nullable"]:
         out.append("value")
     return out
@@ -31,14 +31,15 @@ def _resource(target, doc: int) -> tuple[str, str, str]:
     return "kops_instance_group", g.name, g.path
 
 
-def _apply_want(text: str, w: Want, res: tuple[str, str], filename: str, comment: str | None) -> str:
+def _apply_want(text: str, w: Want, res: tuple[str, str], filename: str, comment: str | None,
+                unsets: list[list[str]] = ()) -> str:
     from ..terraform import add_to_list, apply_edits, remove_attribute, set_attribute
 
     path = _hcl_path(w)
     if w.action == "set" and isinstance(w.value, dict):
         if w.value:
             raise FixError(f"{w.check}: cannot write a block with settings as one edit")
-        return _ensure_block(text, res, path, filename)
+        return _ensure_block(text, res, path, filename, unsets)
     if w.action == "set":
         edits = set_attribute(text, res, path, w.value, comment=comment, filename=filename)
     elif w.action == "add" and all(isinstance(v, dict) for v in w.value):
@@ -47,21 +48,36 @@ def _apply_want(text: str, w: Want, res: tuple[str, str], filename: str, comment
         edits = add_to_list(text, res, path, w.value, comment=comment, filename=filename)
     elif w.action == "unset":
         edits = remove_attribute(text, res, path, filename=filename)
+    elif w.action == "remove":
+        edits = _remove_items(text, res, path, w.value, filename, comment)
     else:
         raise FixError(f"{w.check}: a {w.action} edit has no Terraform form")
     return apply_edits(text, edits)
 
 
-def _ensure_block(text: str, res, path: list[str], filename: str) -> str:
-    """An empty block such as `authorization { rbac {} }`: written through a placeholder attribute, then emptied."""
+def _ensure_block(text: str, res, path: list[str], filename: str, unsets: list[list[str]] = ()) -> str:
+    """An empty block such as `authorization { rbac {} }`. An empty sibling block the plan removes
+    anyway (`always_allow {}`) is renamed in place; otherwise the block is written through a
+    placeholder attribute, which is then removed, leaving `name {}`."""
+    from ..model import Edit
     from ..terraform import apply_edits, remove_attribute, set_attribute
-    from ..terraform.hclpos import parse_hcl
+    from ..terraform.hclpos import Block, parse_hcl
 
     body = parse_hcl(text, filename)
     if _find_block(body, res, path) is not None:
         return text
+    parent = _find_block(body, res, path[:-1])
+    if parent is not None:
+        for it in parent.body.items:
+            if (isinstance(it, Block) and path[:-1] + [it.type] in unsets and not it.labels
+                    and not it.body.items and text[it.body.open + 1 : it.body.close].strip() == ""):
+                return apply_edits(text, [Edit(it.start, it.start + len(it.type), path[-1])])
     marked = apply_edits(text, set_attribute(text, res, path + ["specpatch_placeholder"], True, filename=filename))
-    return apply_edits(marked, remove_attribute(marked, res, path + ["specpatch_placeholder"], filename=filename))
+    out = apply_edits(marked, remove_attribute(marked, res, path + ["specpatch_placeholder"], filename=filename))
+    made = _find_block(parse_hcl(out, filename), res, path)
+    if made is not None and not made.body.items and out[made.body.open + 1 : made.body.close].strip() == "":
+        out = apply_edits(out, [Edit(made.body.open, made.body.close + 1, "{}")])
+    return out
 
 
 def _find_block(body, res, path: list[str]):
@@ -93,8 +109,8 @@ def _add_blocks(text: str, res, path: list[str], items: list[dict], filename: st
     return text
 
 
-def _expression_at(body, path: list[str]) -> str | None:
-    """The expression text of the attribute at path, if it holds one (var.x, local.y, a function)."""
+def _node_at(body, path: list[str]):
+    """The PNode at path in a resource body (the first of repeated blocks), or None."""
     node = body
     for name in path:
         if node is None or node.kind != "map":
@@ -102,7 +118,30 @@ def _expression_at(body, path: list[str]) -> str | None:
         node = node.value.get(name)
         if node is not None and node.kind == "seq" and node.style == "blocks":
             node = node.value[0] if node.value else None
+    return node
+
+
+def _expression_at(body, path: list[str]) -> str | None:
+    """The expression text of the attribute at path, if it holds one (var.x, local.y, a function)."""
+    node = _node_at(body, path)
     return node.expr if node is not None else None
+
+
+def _remove_items(text: str, res, path: list[str], items: list, filename: str, comment: str | None) -> list:
+    """Take items out of a literal list attribute (an admission plugin the benchmark forbids): the
+    attribute is written again without them; an expression list cannot be edited this way."""
+    from ..terraform import parse_tf, set_attribute
+
+    body = next((r.body for r in parse_tf(text, filename).resources if (r.type, r.name) == tuple(res)), None)
+    node = _node_at(body, path) if body is not None else None
+    if node is None:
+        return []
+    if node.kind != "seq" or node.expr is not None or any(v.kind != "scalar" or v.expr is not None for v in node.value):
+        raise FixError(f"{'.'.join(path)} is not a list of literal strings; remove {', '.join(map(str, items))} by hand")
+    kept = [v.value for v in node.value if v.value not in items]
+    if len(kept) == len(node.value):
+        return []
+    return set_attribute(text, res, path, kept, comment=comment, filename=filename)
 
 
 def _resource_trees(text: str, path: str) -> dict[str, Any]:
@@ -139,7 +178,8 @@ def fix_provider(target, opts: Options) -> list[FilePatch]:
                          f"change the value it refers to (it must give {w.value!r})")
             continue
         try:
-            texts[file] = _apply_want(texts[file], w, (rtype, rname), file, comment)
+            unsets = [_hcl_path(u) for u in plan.wants if u.action == "unset" and u.doc == w.doc]
+            texts[file] = _apply_want(texts[file], w, (rtype, rname), file, comment, unsets)
         except FixError as e:
             notes.append(f"{w.check}: {e}")
             continue

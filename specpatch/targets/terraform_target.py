@@ -69,6 +69,25 @@ def to_snake(camel: str) -> str:
     return camel_to_snake(camel)
 
 
+def hcl_names(camel_path: list[str]) -> list[str]:
+    """The provider's spelling of a v1alpha2 field path below `spec`: field names in snake_case,
+    the keys of map fields (feature gates, runtime config) as they are.
+    ['kubelet', 'featureGates', 'IPAddressDeny'] -> ['kubelet', 'feature_gates', 'IPAddressDeny']."""
+    out: list[str] = []
+    struct: str | None = None
+    verbatim = False
+    for name in camel_path:
+        if verbatim:
+            out.append(name)
+            continue
+        out.append(to_snake(name))
+        if struct is not None:
+            gotype = profiles.kops_fields().get(struct, {}).get(name, {}).get("type", "")
+            verbatim = gotype.startswith("map[")
+        struct = BLOCK_STRUCT.get(name) if struct is None else struct
+    return out
+
+
 def _literal(value: Any, at: PNode) -> PNode:
     """A PNode for a value Terraform variables resolved, placed where the expression stands."""
     if isinstance(value, dict):
@@ -138,6 +157,10 @@ class ProviderTarget:
         report = lint_cluster(self.cluster, benchmark=opts.benchmark, kops_version=opts.kops_version)
         report.kind = "terraform"
         report.findings = [_provider_limits(_tf_field(f, self)) for f in report.findings if opts.selected(f.check)]
+        version = self.cluster.spec.get("kubernetesVersion") if self.cluster.spec.kind == "map" else None
+        if version is not None and version.expr is not None and not opts.benchmark:
+            report.notes.append(f"kubernetes_version = {version.expr} at {self.path}:{version.line} has no literal value "
+                                "(no variables.tf default or terraform.tfvars entry resolves it); pass --benchmark to choose one")
         return report
 
     def fix(self, opts: Options) -> list[FilePatch]:
@@ -167,7 +190,7 @@ def _tf_field(f, target: ProviderTarget):
                 address = f"kops_instance_group.{res.name}"
     if not field.startswith("spec."):
         return f
-    return replace(f, field=".".join([address] + [to_snake(p) for p in field.split(".")[1:]]))
+    return replace(f, field=".".join([address] + hcl_names(field.split(".")[1:])))
 
 
 @dataclass(slots=True)
@@ -274,9 +297,9 @@ def terraform_targets(arg: str, opts: Options) -> Iterator[Any]:
 
     if arg.endswith(".tf.json"):
         raise InputError(arg, None, "Terraform JSON syntax is not supported; lint the .tf files")
-    folder_path = arg if os.path.isdir(arg) else (os.path.dirname(arg) or ".")
+    folder_path = os.path.normpath(arg if os.path.isdir(arg) else (os.path.dirname(arg) or "."))
     only_file = None if os.path.isdir(arg) else arg
-    folder = load_folder(folder_path)
+    folder = load_folder("" if folder_path == "." else folder_path)  # paths as the user would write them
     found = provider_targets(folder, only_file) + generated_targets(folder, only_file)
     if not found:
         raise InputError(arg, None, "no kops_cluster resource and no kops-generated cluster-completed.spec in this Terraform")
