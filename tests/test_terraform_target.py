@@ -254,3 +254,44 @@ def test_bad_generated_and_spec_inputs_are_one_line(tmp_path):
     assert p.returncode == 2 and "Terraform JSON syntax is not supported" in p.stderr
     p = run("fix", str(DATA / "generated"), "--spec", str(tmp_path / "missing.yaml"))
     assert p.returncode == 2 and "missing.yaml" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_audit_policy_is_a_heredoc_that_parses_back(provider):
+    from specpatch.fix.kops_fix import AUDIT_POLICY
+
+    [patch] = [p for p in _fix_all(".") if p.before != p.after]
+    assert "    content = <<-EOT\n      apiVersion: audit.k8s.io/v1\n" in patch.after and "\n    EOT\n  }\n" in patch.after
+    [res] = [r for r in parse_tf(patch.after, "main.tf").resources if r.type == "kops_cluster"]
+    assets = res.body.plain()["file_assets"]
+    assert (assets[0] if isinstance(assets, list) else assets)["content"] == AUDIT_POLICY
+
+
+@pytest.mark.parametrize("value, ok", [
+    ("a\nb\n", True), ("one line", False), ("a\n\nb\n", False), ("a ${x}\nb\n", False), ("a\nEOT\n", False), ("a\nb", False),
+])
+def test_heredoc_only_when_it_reads_back_the_same(value, ok):
+    from specpatch.fix.terraform_fix import _heredoc_ok
+
+    assert _heredoc_ok(value) is ok
+
+
+def test_a_missing_map_field_is_written_as_a_map_attribute():
+    from specpatch.fix.plan import Want
+    from specpatch.fix.terraform_fix import _apply_want
+
+    text = 'resource "kops_cluster" "c" {\n  kubelet {\n    read_only_port = 0\n  }\n}\n'
+    want = Want("set", 0, ["spec", "kubelet", "featureGates", "RotateKubeletServerCertificate"], "true", "4.2.11")
+    out = _apply_want(text, want, ("kops_cluster", "c"), "main.tf", None)
+    assert '    feature_gates  = { RotateKubeletServerCertificate = "true" }\n' in out
+    want = Want("set", 0, ["spec", "kubelet", "featureGates", "Other"], "false", "4.2.11")
+    out = _apply_want(out, want, ("kops_cluster", "c"), "main.tf", None)
+    [res] = parse_tf(out, "main.tf").resources
+    assert res.body.plain()["kubelet"]["feature_gates"] == {"RotateKubeletServerCertificate": "true", "Other": "false"}
+
+
+def test_generated_fix_refuses_the_spec_of_another_cluster(tmp_path):
+    other = tmp_path / "other.yaml"
+    other.write_text((DATA / "generated" / "source.yaml").read_text().replace("gen.k8s.example.com", "other.example.com"))
+    p = run("fix", str(DATA / "generated"), "--spec", str(other))
+    assert p.returncode == 2 and "holds cluster other.example.com" in p.stderr and "gen.k8s.example.com" in p.stderr
+    assert p.stdout == "" and "Traceback" not in p.stderr

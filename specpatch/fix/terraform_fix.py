@@ -41,7 +41,8 @@ def _apply_want(text: str, w: Want, res: tuple[str, str], filename: str, comment
             raise FixError(f"{w.check}: cannot write a block with settings as one edit")
         return _ensure_block(text, res, path, filename, unsets)
     if w.action == "set":
-        edits = set_attribute(text, res, path, w.value, comment=comment, filename=filename)
+        at, value = _through_missing_map(text, res, w, path, filename)
+        edits = set_attribute(text, res, at, value, comment=comment, filename=filename)
     elif w.action == "add" and all(isinstance(v, dict) for v in w.value):
         return _add_blocks(text, res, path, w.value, filename)
     elif w.action == "add":
@@ -53,6 +54,25 @@ def _apply_want(text: str, w: Want, res: tuple[str, str], filename: str, comment
     else:
         raise FixError(f"{w.check}: a {w.action} edit has no Terraform form")
     return apply_edits(text, edits)
+
+
+def _through_missing_map(text: str, res, w: Want, path: list[str], filename: str) -> tuple[list[str], Any]:
+    """A key of a map field that the resource does not have yet (`feature_gates`): the provider
+    takes the map as an attribute (`feature_gates = { ... }`), so the whole map is written, never a block."""
+    from ..targets.terraform_target import map_key_start
+    from ..terraform import parse_tf
+
+    names = w.path[1:] if w.path[:1] == ["spec"] else list(w.path)
+    i = map_key_start(names)
+    if i is None or len(path) != len(names):
+        return path, w.value
+    body = next((r.body for r in parse_tf(text, filename).resources if (r.type, r.name) == tuple(res)), None)
+    if body is None or _node_at(body, path[:i]) is not None:
+        return path, w.value
+    value: Any = w.value
+    for key in reversed(path[i:]):
+        value = {key: value}
+    return path[:i], value
 
 
 def _ensure_block(text: str, res, path: list[str], filename: str, unsets: list[list[str]] = ()) -> str:
@@ -105,8 +125,35 @@ def _add_blocks(text: str, res, path: list[str], items: list[dict], filename: st
     if len(items) != 1:
         raise FixError(f"add the {path[-1]} blocks by hand")
     for k, v in items[0].items():
-        text = apply_edits(text, set_attribute(text, res, path + [k], v, filename=filename))
+        if _heredoc_ok(v):
+            text = apply_edits(text, set_attribute(text, res, path + [k], HEREDOC_MARK, filename=filename))
+            text = _as_heredoc(text, v)
+        else:
+            text = apply_edits(text, set_attribute(text, res, path + [k], v, filename=filename))
     return text
+
+
+HEREDOC_MARK = "specpatch-heredoc-placeholder"
+
+
+def _heredoc_ok(value) -> bool:
+    """A multi-line string reads better as `<<-EOT` (a policy file): when it has no blank or
+    whitespace-only lines (they would upset `<<-` indentation), no template markers and no EOT line."""
+    if not isinstance(value, str) or "\n" not in value.rstrip("\n") or not value.endswith("\n"):
+        return False
+    lines = value[:-1].split("\n")
+    return (all(ln.strip() for ln in lines) and "${" not in value and "%{" not in value
+            and "\r" not in value and "\t" not in value and not any(ln.strip() == "EOT" for ln in lines))
+
+
+def _as_heredoc(text: str, value: str) -> str:
+    """Swap the quoted placeholder for an indented `<<-EOT` heredoc holding value."""
+    quoted = f'"{HEREDOC_MARK}"'
+    at = text.index(quoted)
+    line_start = text.rfind("\n", 0, at) + 1
+    indent = text[line_start:at][: len(text[line_start:at]) - len(text[line_start:at].lstrip(" \t"))]
+    body = "".join(f"{indent}  {ln}\n" for ln in value[:-1].split("\n"))
+    return text[:at] + "<<-EOT\n" + body + indent + "EOT" + text[at + len(quoted):]
 
 
 def _node_at(body, path: list[str]):

@@ -73,19 +73,22 @@ def hcl_names(camel_path: list[str]) -> list[str]:
     """The provider's spelling of a v1alpha2 field path below `spec`: field names in snake_case,
     the keys of map fields (feature gates, runtime config) as they are.
     ['kubelet', 'featureGates', 'IPAddressDeny'] -> ['kubelet', 'feature_gates', 'IPAddressDeny']."""
-    out: list[str] = []
+    cut = map_key_start(camel_path)
+    if cut is None:
+        cut = len(camel_path)
+    return [to_snake(n) for n in camel_path[:cut]] + list(camel_path[cut:])
+
+
+def map_key_start(camel_path: list[str]) -> int | None:
+    """Index of the first map key in a field path below `spec` (after featureGates, runtimeConfig...), or None."""
     struct: str | None = None
-    verbatim = False
-    for name in camel_path:
-        if verbatim:
-            out.append(name)
-            continue
-        out.append(to_snake(name))
+    for i, name in enumerate(camel_path):
         if struct is not None:
-            gotype = profiles.kops_fields().get(struct, {}).get(name, {}).get("type", "")
-            verbatim = gotype.startswith("map[")
-        struct = BLOCK_STRUCT.get(name) if struct is None else struct
-    return out
+            if profiles.kops_fields().get(struct, {}).get(name, {}).get("type", "").startswith("map["):
+                return i + 1 if i + 1 < len(camel_path) else None
+        else:
+            struct = BLOCK_STRUCT.get(name)
+    return None
 
 
 def _literal(value: Any, at: PNode) -> PNode:
@@ -227,7 +230,12 @@ class GeneratedTarget:
                            f"patch the source instead: specpatch fix {self.tf_path} --spec {self.source_hint()}")
         errors: list[str] = []
         patches: list[FilePatch] = []
+        wanted = self.inner.cluster.name
         for t in load(opts.spec, replace(opts, spec=None), errors):
+            name = getattr(getattr(t, "cluster", None), "name", None)
+            if wanted and name and name != wanted:
+                raise FixError(f"{opts.spec} holds cluster {name}, but {self.tf_path} was generated for {wanted}; "
+                               "pass the spec of that cluster to --spec")
             patches += t.fix(opts)
         if errors:
             raise FixError(errors[0])
