@@ -295,3 +295,39 @@ def test_generated_fix_refuses_the_spec_of_another_cluster(tmp_path):
     p = run("fix", str(DATA / "generated"), "--spec", str(other))
     assert p.returncode == 2 and "holds cluster other.example.com" in p.stderr and "gen.k8s.example.com" in p.stderr
     assert p.stdout == "" and "Traceback" not in p.stderr
+
+
+TERRAFORM = shutil.which("terraform")
+FMT_CASES = [DATA / "provider", DATA / "legacy"] + PROVIDER_EXAMPLES
+
+
+@pytest.mark.skipif(not TERRAFORM, reason="terraform not installed")
+@pytest.mark.parametrize("case", FMT_CASES, ids=lambda p: p.name)
+def test_fixed_terraform_is_what_terraform_fmt_writes(case, tmp_path, monkeypatch):
+    """The real `terraform fmt -check` accepts the patched files (alignment, heredoc, new blocks)."""
+    import subprocess
+
+    dst = tmp_path / case.name
+    shutil.copytree(case, dst, ignore=shutil.ignore_patterns("expected*"))
+    monkeypatch.chdir(dst)
+    env = {**os.environ, "TF_CLI_CONFIG_FILE": os.devnull, "CHECKPOINT_DISABLE": "1"}
+    assert subprocess.run([TERRAFORM, "fmt", "-check", "."], env=env, capture_output=True).returncode == 0
+    changed = [p for p in _fix_all(".") if p.before != p.after]
+    assert changed
+    for p in changed:
+        Path(p.path).write_text(p.after)
+    done = subprocess.run([TERRAFORM, "fmt", "-check", "-diff", "."], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout
+
+
+def test_instance_group_in_another_file_and_values_from_variables(provider):
+    text = (provider / "main.tf").read_text()
+    cut = text.index('resource "kops_instance_group"')
+    (provider / "main.tf").write_text(text[:cut])
+    (provider / "nodes.tf").write_text("# node groups\n" + text[cut:])
+    found = _by_check(_lint(".")[0])
+    ig = found["4.2.1@instancegroup/nodes-a"]
+    assert ig.location.path == "nodes.tf" and ig.location.line == 10  # main.tf:40, moved up 30 lines
+    assert "var.audit_days" in found["1.2.17"].message and found["1.2.17"].location.path == "main.tf"
+    [patch] = [p for p in _fix_all(".") if p.path.endswith("nodes.tf") and p.before != p.after]
+    assert "      value = false\n" in patch.after

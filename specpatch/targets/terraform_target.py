@@ -15,7 +15,7 @@ import functools
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .. import profiles
@@ -101,19 +101,21 @@ def _literal(value: Any, at: PNode) -> PNode:
     return replace(at, kind="scalar", value=value, expr=None, keys=None)
 
 
-def translate(node: PNode, struct: str | None, resolve) -> PNode:
+def translate(node: PNode, struct: str | None, resolve, resolved: dict | None = None) -> PNode:
     """A provider block tree with v1alpha2 keys: nullable `{ value = x }` blocks unwrapped,
-    variables with literal values resolved, repeated blocks as lists."""
+    variables with literal values resolved (their lines recorded in resolved), repeated blocks as lists."""
     if node.kind == "scalar":
         if node.expr is not None:
             ok, value = resolve(node.expr)
             if ok:
+                if resolved is not None:
+                    resolved[node.line] = node.expr
                 return _literal(value, node)
         return node
     if node.kind == "seq":
-        return replace(node, value=[translate(v, struct, resolve) for v in node.value])
+        return replace(node, value=[translate(v, struct, resolve, resolved) for v in node.value])
     if node.style != "block":  # an object literal: its keys are data (feature gates), not field names
-        return replace(node, value={k: translate(v, None, resolve) for k, v in node.value.items()})
+        return replace(node, value={k: translate(v, None, resolve, resolved) for k, v in node.value.items()})
     value: dict[str, PNode] = {}
     keys: dict[str, PNode] = {}
     for k, v in node.value.items():
@@ -121,7 +123,7 @@ def translate(node: PNode, struct: str | None, resolve) -> PNode:
         if v.kind == "map" and v.style == "block" and list(v.value) == ["value"]:
             v = v.value["value"]
         inner = BLOCK_STRUCT.get(name, struct if struct is not None and v.kind == "map" else None)
-        value[name] = translate(v, inner if name in BLOCK_STRUCT else None, resolve)
+        value[name] = translate(v, inner if name in BLOCK_STRUCT else None, resolve, resolved)
         keys[name] = (node.keys or {}).get(k, v)
     return replace(node, value=value, keys=keys)
 
@@ -148,6 +150,7 @@ class ProviderTarget:
     cluster: KopsCluster
     resource: Any  # TfResource of the cluster
     groups: list  # TfResource of each instance group, in InstanceGroup doc order (doc = index + 1)
+    resolved: dict = field(default_factory=dict)  # (path, line) -> the var./local. expression resolved there
     kind: str = "terraform"
 
     @property
@@ -159,7 +162,8 @@ class ProviderTarget:
 
         report = lint_cluster(self.cluster, benchmark=opts.benchmark, kops_version=opts.kops_version)
         report.kind = "terraform"
-        report.findings = [_provider_limits(_tf_field(f, self)) for f in report.findings if opts.selected(f.check)]
+        report.findings = [_from_variable(_provider_limits(_tf_field(f, self)), self.resolved)
+                           for f in report.findings if opts.selected(f.check)]
         version = self.cluster.spec.get("kubernetesVersion") if self.cluster.spec.kind == "map" else None
         if version is not None and version.expr is not None and not opts.benchmark:
             report.notes.append(f"kubernetes_version = {version.expr} at {self.path}:{version.line} has no literal value "
@@ -170,6 +174,17 @@ class ProviderTarget:
         from ..fix.terraform_fix import fix_provider
 
         return fix_provider(self, opts)
+
+
+def _from_variable(f, resolved: dict):
+    """Say so when a value in effect came from a variable or local (the line holds the expression)."""
+    loc = f.location
+    expr = resolved.get((loc.path, loc.line)) if loc is not None and f.origin == "spec" else None
+    if expr is None:
+        return f
+    source = "a locals block" if expr.startswith("local.") else "a variable default or a .tfvars file"
+    where = f"the value comes from {expr} ({source}); change it there"
+    return replace(f, message=f"{f.message}; {where}" if f.message else where)
 
 
 def _provider_limits(f):
@@ -191,6 +206,8 @@ def _tf_field(f, target: ProviderTarget):
         for g, res in zip(target.cluster.instance_groups, target.groups):
             if g.name == ig:
                 address = f"kops_instance_group.{res.name}"
+                if f.location is not None and f.location.path == target.path and res.path != target.path:
+                    f = replace(f, location=replace(f.location, path=res.path))  # the group is in another .tf file
     if not field.startswith("spec."):
         return f
     return replace(f, field=".".join([address] + hcl_names(field.split(".")[1:])))
@@ -259,7 +276,9 @@ def provider_targets(folder, only_file: str | None) -> list[ProviderTarget]:
     out = []
     for res in clusters:
         tf = folder.file_of(res)
-        spec = translate(res.body, None, folder.resolve)
+        lines: dict[int, str] = {}
+        spec = translate(res.body, None, folder.resolve, lines)
+        resolved = {(res.path, n): e for n, e in lines.items()}
         name_node = spec.value.pop("name", None)
         spec.keys.pop("name", None)
         name = _str(name_node) or (f"{name_node.expr}" if name_node is not None and name_node.expr else res.address)
@@ -267,14 +286,16 @@ def provider_targets(folder, only_file: str | None) -> list[ProviderTarget]:
         groups = [g for g in folder.resources if g.type == "kops_instance_group" and _cluster_of(g, clusters) is res]
         igs, docs = [], [root]
         for i, g in enumerate(groups, start=1):
-            gspec = translate(g.body, None, folder.resolve)
+            glines: dict[int, str] = {}
+            gspec = translate(g.body, None, folder.resolve, glines)
+            resolved.update({(g.path, n): e for n, e in glines.items()})
             gname = _str(gspec.get("name")) or g.name
             igroot = _doc("InstanceGroup", gname, gspec, g.body)
             docs.append(igroot)
             igs.append(InstanceGroup(doc=i, name=gname, role=_str(gspec.get("role")) or "Node", node=igroot))
         cluster = KopsCluster(path=res.path, text=tf.text, doc=0, node=root, name=name, spec=spec, instance_groups=igs, all_docs=docs)
         # Instance groups in other files keep their own text for fixes; the model only reads them.
-        out.append(ProviderTarget(cluster, res, groups))
+        out.append(ProviderTarget(cluster, res, groups, resolved))
     return out
 
 
