@@ -331,3 +331,18 @@ def test_instance_group_in_another_file_and_values_from_variables(provider):
     assert "var.audit_days" in found["1.2.17"].message and found["1.2.17"].location.path == "main.tf"
     [patch] = [p for p in _fix_all(".") if p.path.endswith("nodes.tf") and p.before != p.after]
     assert "      value = false\n" in patch.after
+
+
+def test_dynamic_blocks_are_undetermined_and_not_duplicated(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("main.tf").write_text(
+        'resource "kops_cluster" "c" {\n  name               = "c.example.com"\n  kubernetes_version = "1.30.4"\n\n'
+        '  dynamic "kubelet" {\n    for_each = var.hardened ? [1] : []\n    content {\n      anonymous_auth {\n'
+        '        value = false\n      }\n      read_only_port = 10255\n    }\n  }\n}\n')
+    found = _by_check(_lint(".")[0])
+    assert found["4.2.1"].status == UNDETERMINED and 'dynamic "kubelet"' in found["4.2.1"].actual
+    assert found["4.2.4"].status == UNDETERMINED and found["4.2.4"].location.line == 11
+    assert found["4.2.6"].status == PASS  # not in the content: kops's default either way
+    [patch] = _fix_all(".")
+    assert "\n  kubelet {" not in patch.after  # no second kubelet block beside the dynamic one
+    parse_tf(patch.after, "main.tf")

@@ -118,7 +118,7 @@ def translate(node: PNode, struct: str | None, resolve, resolved: dict | None = 
         return replace(node, value={k: translate(v, None, resolve, resolved) for k, v in node.value.items()})
     value: dict[str, PNode] = {}
     keys: dict[str, PNode] = {}
-    for k, v in node.value.items():
+    for k, v in _with_dynamic_blocks(node):
         name = to_camel(k, struct)
         if v.kind == "map" and v.style == "block" and list(v.value) == ["value"]:
             v = v.value["value"]
@@ -126,6 +126,38 @@ def translate(node: PNode, struct: str | None, resolve, resolved: dict | None = 
         value[name] = translate(v, inner if name in BLOCK_STRUCT else None, resolve, resolved)
         keys[name] = (node.keys or {}).get(k, v)
     return replace(node, value=value, keys=keys)
+
+
+def _with_dynamic_blocks(node: PNode) -> list[tuple[str, PNode]]:
+    """A block's entries, where `dynamic "kubelet" { for_each = ...; content { ... } }` stands for a
+    kubelet block that may or may not exist: its settings are undetermined (a default applies when
+    for_each is empty), the ones it does not name are kops's defaults either way."""
+    out = [(k, v) for k, v in node.value.items() if k != "dynamic"]
+    dyn = node.value.get("dynamic")
+    for d in (dyn.value if dyn is not None and dyn.kind == "seq" else [dyn] if dyn is not None else []):
+        content = d.get("content") if d.kind == "map" else None
+        if d.tag and content is not None and content.kind == "map" and not any(k == d.tag for k, _ in out):
+            out.append((d.tag, _undetermined(content, f'dynamic "{d.tag}"')))
+    return out
+
+
+def _undetermined(node: PNode, why: str) -> PNode:
+    """Every value under node marked as an expression (UNDETERMINED in the lint)."""
+    if node.kind == "map":
+        return replace(node, value={k: _undetermined(v, why) for k, v in node.value.items()})
+    if node.kind == "seq" and node.style == "blocks":
+        return replace(node, value=[_undetermined(v, why) for v in node.value])
+    text = node.expr or render_hcl(node.plain())
+    return replace(node, kind="scalar", value=None, keys=None, expr=f"{text} (in a {why} block)")
+
+
+def render_hcl(value: Any) -> str:
+    from ..terraform.hcledit import render_value
+
+    try:
+        return render_value(value)
+    except TypeError:
+        return str(value)
 
 
 def _scalar(value: Any, at: PNode) -> PNode:
