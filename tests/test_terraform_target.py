@@ -346,3 +346,16 @@ def test_dynamic_blocks_are_undetermined_and_not_duplicated(tmp_path, monkeypatc
     [patch] = _fix_all(".")
     assert "\n  kubelet {" not in patch.after  # no second kubelet block beside the dynamic one
     parse_tf(patch.after, "main.tf")
+
+
+def test_lint_and_fix_never_import_python_hcl2():
+    import subprocess
+    import sys
+
+    code = ("import sys; from specpatch.lint import lint_paths; from specpatch.inputs import load; "
+            "from specpatch.options import Options; "
+            f"lint_paths([{str(DATA / 'provider')!r}], Options()); "
+            f"[t.fix(Options()) for t in load({str(DATA / 'provider')!r}, Options(), [])]; "
+            "heavy = {'hcl2', 'lark'} & set(sys.modules); assert not heavy, heavy")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(DATA.parents[2]))
+    assert p.returncode == 0, p.stderr

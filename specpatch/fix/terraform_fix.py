@@ -221,7 +221,9 @@ def fix_provider(target, opts: Options) -> list[FilePatch]:
         comment = f"CIS {w.check}" if opts.annotate else None
         expr = _expression_at(target.resource.body if w.doc == 0 else target.groups[w.doc - 1].body, _hcl_path(w))
         if expr is not None:
-            notes.append(f"{w.check}: {rtype}.{rname}.{'.'.join(_hcl_path(w))} = {expr} is an expression; "
+            field = ".".join(w.path)
+            check = next((f.check for f in report.findings if f.field == field and f.status == FAIL), w.check)
+            notes.append(f"{check}: {rtype}.{rname}.{'.'.join(_hcl_path(w))} = {expr} is an expression; "
                          f"change the value it refers to (it must give {w.value!r})")
             continue
         try:
