@@ -331,6 +331,10 @@ def test_instance_group_in_another_file_and_values_from_variables(provider):
     assert "var.audit_days" in found["1.2.17"].message and found["1.2.17"].location.path == "main.tf"
     [patch] = [p for p in _fix_all(".") if p.path.endswith("nodes.tf") and p.before != p.after]
     assert "      value = false\n" in patch.after
+    # a pull request that touches only nodes.tf still lints the cluster those groups belong to
+    report, _ = _lint("nodes.tf")
+    assert [t.name for t in report.targets] == ["prod.k8s.example.com"]
+    assert _by_check(report)["4.2.1@instancegroup/nodes-a"].location.path == "nodes.tf"
 
 
 def test_dynamic_blocks_are_undetermined_and_not_duplicated(tmp_path, monkeypatch):

@@ -302,9 +302,13 @@ def _cluster_of(ig, clusters: list) -> Any:
 
 
 def provider_targets(folder, only_file: str | None) -> list[ProviderTarget]:
-    clusters = [r for r in folder.resources if r.type == "kops_cluster"]
+    all_clusters = [r for r in folder.resources if r.type == "kops_cluster"]
+    clusters = all_clusters
     if only_file:
-        clusters = [r for r in clusters if os.path.samefile(r.path, only_file)]
+        # the clusters in that file, and those whose instance groups it holds (a PR may touch only nodes.tf)
+        mine = {id(_cluster_of(g, all_clusters)) for g in folder.resources
+                if g.type == "kops_instance_group" and os.path.samefile(g.path, only_file)}
+        clusters = [r for r in all_clusters if os.path.samefile(r.path, only_file) or id(r) in mine]
     out = []
     for res in clusters:
         tf = folder.file_of(res)
@@ -315,7 +319,7 @@ def provider_targets(folder, only_file: str | None) -> list[ProviderTarget]:
         spec.keys.pop("name", None)
         name = _str(name_node) or (f"{name_node.expr}" if name_node is not None and name_node.expr else res.address)
         root = _doc("Cluster", name, spec, res.body)
-        groups = [g for g in folder.resources if g.type == "kops_instance_group" and _cluster_of(g, clusters) is res]
+        groups = [g for g in folder.resources if g.type == "kops_instance_group" and _cluster_of(g, all_clusters) is res]
         igs, docs = [], [root]
         for i, g in enumerate(groups, start=1):
             glines: dict[int, str] = {}
