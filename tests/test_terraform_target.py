@@ -363,3 +363,33 @@ def test_lint_and_fix_never_import_python_hcl2():
             "heavy = {'hcl2', 'lark'} & set(sys.modules); assert not heavy, heavy")
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=str(DATA.parents[2]))
     assert p.returncode == 0, p.stderr
+
+
+def test_two_clusters_each_get_their_instance_groups(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("variables.tf").write_text('variable "blue" {\n  default = "blue.example.com"\n}\n')
+    Path("main.tf").write_text(
+        'resource "kops_cluster" "blue" {\n  name               = var.blue\n  kubernetes_version = "1.30.4"\n}\n\n'
+        'resource "kops_cluster" "green" {\n  name               = "green.example.com"\n  kubernetes_version = "1.30.4"\n}\n\n'
+        'resource "kops_instance_group" "b" {\n  cluster_name = "blue.example.com"\n  name         = "nodes-b"\n  role         = "Node"\n\n'
+        '  kubelet {\n    read_only_port = 10255\n  }\n}\n\n'
+        'resource "kops_instance_group" "g" {\n  cluster_name = kops_cluster.green.id\n  name         = "nodes-g"\n  role         = "Node"\n}\n')
+    report, _ = _lint(".")
+    by_name = {t.name: t for t in report.targets}
+    assert set(by_name) == {"blue.example.com", "green.example.com"}
+    blue = {f.check if not f.scope else f"{f.check}@{f.scope}": f for f in by_name["blue.example.com"].findings}
+    green = {f.check if not f.scope else f"{f.check}@{f.scope}": f for f in by_name["green.example.com"].findings}
+    assert blue["4.2.4@instancegroup/nodes-b"].field == "kops_instance_group.b.kubelet.read_only_port"
+    assert not any(k.endswith("nodes-b") for k in green)
+
+
+def test_older_kops_s3_bucket_object_is_read_too(tmp_path):
+    shutil.copytree(DATA / "generated", tmp_path / "gen")
+    tf = tmp_path / "gen" / "kubernetes.tf"
+    tf.write_text(tf.read_text().replace("aws_s3_object", "aws_s3_bucket_object"))
+    data = tmp_path / "gen" / "data"
+    (data / "aws_s3_object_cluster-completed.spec_content").rename(data / "aws_s3_bucket_object_cluster-completed.spec_content")
+    report, _ = _lint(str(tmp_path / "gen"))
+    [t] = report.targets
+    assert t.kind == "kops-terraform" and t.path.endswith("aws_s3_bucket_object_cluster-completed.spec_content")
+    assert _by_check(report)["1.2.15"].status == FAIL

@@ -291,14 +291,33 @@ class GeneratedTarget:
         return patches
 
 
-def _cluster_of(ig, clusters: list) -> Any:
-    """The kops_cluster an instance group belongs to: by a `kops_cluster.X` reference, else the only one."""
+def _cluster_of(ig, clusters: list, resolve=None) -> Any:
+    """The kops_cluster an instance group belongs to: by a `kops_cluster.X` reference, by the
+    cluster's name (a literal, or a variable both resolve to), else the only one."""
     ref = ig.body.get("cluster_name")
     expr = ref.expr if ref is not None else None
     for c in clusters:
         if expr and re.search(rf"\bkops_cluster\.{re.escape(c.name)}\b", expr):
             return c
+    wanted = _value_of(ref, resolve)
+    if wanted is not None:
+        for c in clusters:
+            if _value_of(c.body.get("name"), resolve) == wanted:
+                return c
     return clusters[0] if len(clusters) == 1 else None
+
+
+def _value_of(node: PNode | None, resolve) -> Any:
+    """A literal scalar, or what a var./local. expression resolves to; None otherwise."""
+    if node is None or node.kind != "scalar":
+        return None
+    if node.expr is None:
+        return node.value
+    if resolve is not None:
+        ok, value = resolve(node.expr)
+        if ok and not isinstance(value, (dict, list)):
+            return value
+    return None
 
 
 def provider_targets(folder, only_file: str | None) -> list[ProviderTarget]:
@@ -306,7 +325,7 @@ def provider_targets(folder, only_file: str | None) -> list[ProviderTarget]:
     clusters = all_clusters
     if only_file:
         # the clusters in that file, and those whose instance groups it holds (a PR may touch only nodes.tf)
-        mine = {id(_cluster_of(g, all_clusters)) for g in folder.resources
+        mine = {id(_cluster_of(g, all_clusters, folder.resolve)) for g in folder.resources
                 if g.type == "kops_instance_group" and os.path.samefile(g.path, only_file)}
         clusters = [r for r in all_clusters if os.path.samefile(r.path, only_file) or id(r) in mine]
     out = []
@@ -319,7 +338,7 @@ def provider_targets(folder, only_file: str | None) -> list[ProviderTarget]:
         spec.keys.pop("name", None)
         name = _str(name_node) or (f"{name_node.expr}" if name_node is not None and name_node.expr else res.address)
         root = _doc("Cluster", name, spec, res.body)
-        groups = [g for g in folder.resources if g.type == "kops_instance_group" and _cluster_of(g, all_clusters) is res]
+        groups = [g for g in folder.resources if g.type == "kops_instance_group" and _cluster_of(g, all_clusters, folder.resolve) is res]
         igs, docs = [], [root]
         for i, g in enumerate(groups, start=1):
             glines: dict[int, str] = {}
