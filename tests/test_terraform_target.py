@@ -381,6 +381,11 @@ def test_two_clusters_each_get_their_instance_groups(tmp_path, monkeypatch):
     green = {f.check if not f.scope else f"{f.check}@{f.scope}": f for f in by_name["green.example.com"].findings}
     assert blue["4.2.4@instancegroup/nodes-b"].field == "kops_instance_group.b.kubelet.read_only_port"
     assert not any(k.endswith("nodes-b") for k in green)
+    with open("main.tf", "a") as fh:
+        fh.write('\nresource "kops_instance_group" "lost" {\n  cluster_name = "red.example.com"\n  name         = "nodes-r"\n}\n')
+    report, _ = _lint(".")
+    notes = [n for t in report.targets for n in t.notes if "kops_instance_group.lost" in n]
+    assert len(notes) == 1 and notes[0].startswith("main.tf:27: ") and "not linted" in notes[0]
 
 
 def test_older_kops_s3_bucket_object_is_read_too(tmp_path):

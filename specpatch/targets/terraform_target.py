@@ -183,6 +183,7 @@ class ProviderTarget:
     resource: Any  # TfResource of the cluster
     groups: list  # TfResource of each instance group, in InstanceGroup doc order (doc = index + 1)
     resolved: dict = field(default_factory=dict)  # (path, line) -> the var./local. expression resolved there
+    notes: list = field(default_factory=list)
     kind: str = "terraform"
 
     @property
@@ -194,6 +195,7 @@ class ProviderTarget:
 
         report = lint_cluster(self.cluster, benchmark=opts.benchmark, kops_version=opts.kops_version)
         report.kind = "terraform"
+        report.notes.extend(self.notes)
         report.findings = [_from_variable(_provider_limits(_tf_field(f, self)), self.resolved)
                            for f in report.findings if opts.selected(f.check)]
         version = self.cluster.spec.get("kubernetesVersion") if self.cluster.spec.kind == "map" else None
@@ -351,6 +353,10 @@ def provider_targets(folder, only_file: str | None) -> list[ProviderTarget]:
         cluster = KopsCluster(path=res.path, text=tf.text, doc=0, node=root, name=name, spec=spec, instance_groups=igs, all_docs=docs)
         # Instance groups in other files keep their own text for fixes; the model only reads them.
         out.append(ProviderTarget(cluster, res, groups, resolved))
+    orphans = [g for g in folder.resources if g.type == "kops_instance_group" and _cluster_of(g, all_clusters, folder.resolve) is None]
+    if out and orphans:
+        out[0].notes.extend(f"{g.path}:{g.line}: kops_instance_group.{g.name} belongs to no kops_cluster of this folder "
+                            "(its cluster_name names none of them); its settings are not linted" for g in orphans)
     return out
 
 
