@@ -12,8 +12,8 @@ from typing import List, Optional
 
 import typer
 
-from . import __version__
-from .options import Options
+from specpatch import __version__
+from specpatch.options import Options
 
 app = typer.Typer(
     add_completion=False,
@@ -48,7 +48,7 @@ def _ids(values: Optional[List[str]]) -> set[str]:
 def _options(**kw) -> Options:
     bench = kw.get("benchmark")
     if bench:
-        from . import profiles
+        from specpatch.benchmarks import profiles
 
         if bench not in profiles.benchmark_names():
             typer.echo(f"specpatch: unknown benchmark {bench!r}; bundled: {', '.join(profiles.benchmark_names())}", err=True)
@@ -61,8 +61,8 @@ def _options(**kw) -> Options:
 
 def _config():
     """The nearest .specpatch.yaml; its organization profile applies to every benchmark from here on."""
-    from . import config as config_mod
-    from . import profiles
+    from specpatch.review import config as config_mod
+    from specpatch.benchmarks import profiles
 
     cfg = config_mod.load(".")
     profiles.use_organization(cfg.profile)
@@ -76,7 +76,7 @@ def _emit_errors(errors: list[str]) -> None:
 
 def render_report(report, fmt: str, output: Optional[str], verbose: bool = False) -> None:
     """Print the report in the chosen format; with --output, write it there and print the text summary."""
-    from .reporters import text as text_reporter
+    from specpatch.reporters import text as text_reporter
 
     if fmt not in FORMATS:
         typer.echo(f"specpatch: unknown format {fmt!r} (one of {', '.join(FORMATS)})", err=True)
@@ -84,7 +84,7 @@ def render_report(report, fmt: str, output: Optional[str], verbose: bool = False
     if fmt == "text":
         body = text_reporter.render(report, colour=output is None and text_reporter.use_colour(), verbose=verbose)
     elif fmt == "json":
-        from .reporters import json_format
+        from specpatch.reporters import json_format
 
         body = json_format.render(report)
     else:
@@ -94,7 +94,7 @@ def render_report(report, fmt: str, output: Optional[str], verbose: bool = False
     if not report.targets and report.errors and fmt == "text":
         return
     if output:
-        from .sinks.files import write_atomic
+        from specpatch.text.atomic import write_atomic
 
         write_atomic(output, body)
         typer.echo(text_reporter.render_summary(report))
@@ -106,7 +106,7 @@ def _apply_waivers(report, cfg) -> list[str]:
     """Inline waivers of every local file a finding points at, plus the config's; unused ones as notes."""
     import datetime as dt
 
-    from .waivers import apply_waivers, inline_waivers
+    from specpatch.review.waivers import apply_waivers, inline_waivers
 
     waivers = list(cfg.waivers)
     seen: set[str] = set()
@@ -125,7 +125,7 @@ def _apply_waivers(report, cfg) -> list[str]:
 def _exit_code(report, fail_on: str) -> int:
     if report.errors:
         return 2
-    from .targets.kops import exit_status
+    from specpatch.kops.lint import exit_status
 
     return 1 if any(exit_status(t.findings, fail_on) for t in report.targets) else 0
 
@@ -148,7 +148,7 @@ def lint(
     baseline: Optional[str] = typer.Option(None, "--baseline", help="A git ref (origin/main) or a saved JSON report: report only new FAIL/WARN."),
 ) -> None:
     """Lint cluster specs: PASS, FAIL, WARN, NOT-IN-SPEC ... with file:line for each finding."""
-    from .lint import lint_paths
+    from specpatch.commands.lint import lint_paths
 
     cfg = _config()
     fail_on = fail_on if fail_on != "fail" or not cfg.fail_on else cfg.fail_on
@@ -163,7 +163,7 @@ def lint(
     if not no_waivers:
         notes += _apply_waivers(report, cfg)
     if baseline:
-        from . import baseline as baseline_mod
+        from specpatch.review import baseline as baseline_mod
 
         if baseline.endswith(".json") and os.path.isfile(baseline):
             base = baseline_mod.from_json(baseline)
@@ -195,9 +195,9 @@ def fix(
     annotate: bool = typer.Option(False, "--annotate", help="Add a trailing '# CIS <id>' comment to each edited line."),
 ) -> None:
     """Patch the spec: minimal, comment-preserving edits, shown as a unified diff or written in place."""
-    from .fix.plan import FixError
-    from .inputs import load
-    from .patch import unified_diff
+    from specpatch.plan import FixError
+    from specpatch.commands.inputs import load
+    from specpatch.text.diff import unified_diff
 
     cfg = _config()
     opts = _options(benchmark=benchmark or cfg.default_benchmark, kops_version=kops_version, kubespray_version=kubespray_version,
@@ -213,7 +213,7 @@ def fix(
                 errors.append(f"specpatch: {e}")
     changed = [p for p in patches if p.before != p.after]
     if in_place and not check_only and not errors:
-        from .sinks.files import write_atomic
+        from specpatch.text.atomic import write_atomic
 
         for p in changed:
             write_atomic(p.path, p.after)
@@ -253,7 +253,7 @@ def apply(
     profile: Optional[str] = typer.Option(None, "--profile", help="AWS profile for s3:// stores."),
 ) -> None:
     """Fix the spec where it lives (file or state store) and, when asked, roll it out with kops."""
-    from .apply import ApplyError, ApplyFailed, ApplyRequest, run_apply, tty_confirm
+    from specpatch.commands.apply import ApplyError, ApplyFailed, ApplyRequest, run_apply, tty_confirm
 
     cfg = _config()
     opts = _options(benchmark=benchmark or cfg.default_benchmark, kops_version=kops_version, only=(only or []) + cfg.only,
@@ -294,8 +294,8 @@ def diff_cmd(
     kops_version: Optional[str] = typer.Option(None, "--kops-version", help="kops release whose defaults apply."),
 ) -> None:
     """Security-relevant changes between two specs; exit 1 when the new one makes a check worse."""
-    from .inputs import load
-    from .spec_diff import changed_fields, compare, render
+    from specpatch.commands.inputs import load
+    from specpatch.review.spec_diff import changed_fields, compare, render
 
     opts = _options(benchmark=benchmark, kops_version=kops_version)
     errors: list[str] = []
@@ -336,12 +336,12 @@ def bench_import_cmd(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every finding in full."),
 ) -> None:
     """Map kube-bench results onto the spec: the patch for real FAILs, the reason for false alarms, drift."""
-    from . import bench_import
-    from .inputs import load
-    from .sources import local
+    from specpatch.kubebench import join as bench_import
+    from specpatch.commands.inputs import load
+    from specpatch.text import reading as local
 
     if benchmark:
-        from .sources.kubebench import BENCHMARKS
+        from specpatch.kubebench.parse import BENCHMARKS
 
         if benchmark not in BENCHMARKS:
             typer.echo(f"specpatch: unknown benchmark {benchmark!r}; known: {', '.join(BENCHMARKS)}", err=True)
@@ -366,8 +366,8 @@ def bench_import_cmd(
         import contextlib
         from dataclasses import replace
 
-        from .fix.plan import FixError
-        from .patch import unified_diff
+        from specpatch.plan import FixError
+        from specpatch.text.diff import unified_diff
 
         with contextlib.redirect_stdout(sys.stderr):
             render_report(report, format, output, verbose)
@@ -400,7 +400,7 @@ def explain(
     benchmark: str = typer.Option("cis-1.12", "--benchmark", help="Benchmark whose numbering the id uses."),
 ) -> None:
     """What a check means, the field that controls it in each target, defaults and removals."""
-    from .explain import explain_check
+    from specpatch.commands.explain import explain_check
 
     try:
         typer.echo(explain_check(check, benchmark))
@@ -412,7 +412,7 @@ def explain(
 @app.command("profiles")
 def profiles_cmd() -> None:
     """List the bundled benchmarks and the Kubernetes versions each covers."""
-    from . import profiles
+    from specpatch.benchmarks import profiles
 
     idx = profiles.index()
     for name in profiles.benchmark_names():
@@ -423,7 +423,7 @@ def profiles_cmd() -> None:
 
 def main() -> None:
     """Console entry point: bad input is one line and exit 2, never a traceback."""
-    from .model import InputError
+    from specpatch.model import InputError
 
     try:
         app()

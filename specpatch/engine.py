@@ -12,20 +12,8 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from .model import (
-    FAIL,
-    JUSTIFIED,
-    NOT_APPLICABLE,
-    NOT_IN_SPEC,
-    ORIGIN_COMPONENT_DEFAULT,
-    ORIGIN_UNSET,
-    PASS,
-    UNDETERMINED,
-    WARN,
-    Finding,
-    Setting,
-)
-from .profiles import Check, Test
+from specpatch.model import FAIL, JUSTIFIED, NOT_APPLICABLE, NOT_IN_SPEC, ORIGIN_COMPONENT_DEFAULT, ORIGIN_UNSET, PASS, UNDETERMINED, WARN, Finding, Setting
+from specpatch.benchmarks.profiles import Check, Test
 
 Lookup = Callable[[str, Test], Setting]
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import difflib
 
-from specpatch.fix.kops_fix import fix_cluster
+from specpatch.kops.fix import fix_cluster
 from specpatch.model import FAIL
 from specpatch.options import Options
-from specpatch.targets.kops import lint_cluster
-from specpatch.targets.kops_target import targets_from_text
+from specpatch.kops.lint import lint_cluster
+from specpatch.kops.target import targets_from_text
 
 
 def fix_text(text: str, path: str = "t.yaml", **opts) -> tuple[str, list[str]]:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import textwrap
 
-from specpatch.targets.kops import lint_cluster
-from specpatch.targets.kops_target import targets_from_text
+from specpatch.kops.lint import lint_cluster
+from specpatch.kops.target import targets_from_text
 
 BASE = """\
 apiVersion: kops.k8s.io/v1alpha2

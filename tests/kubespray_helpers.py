@@ -6,10 +6,10 @@ import os
 import textwrap
 from pathlib import Path
 
-from specpatch.profiles import Test
-from specpatch.targets.kubespray_map import KubespraySettings
-from specpatch.targets.kubespray_target import lint_inventory
-from specpatch.targets.kubespray_vars import defaults_for, load_inventory, pick_version
+from specpatch.benchmarks.profiles import Test
+from specpatch.kubespray.mapping import KubespraySettings
+from specpatch.kubespray.lint import lint_inventory
+from specpatch.kubespray.inventory import defaults_for, load_inventory, pick_version
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 DATA = Path(__file__).resolve().parent / "data" / "kubespray"

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from specpatch import bench_import
-from specpatch.inputs import load
+from specpatch.kubebench import join as bench_import
+from specpatch.commands.inputs import load
 from specpatch.model import FAIL, JUSTIFIED, NOT_IN_SPEC, PASS, STATUSES, WARN
 from specpatch.options import Options
 

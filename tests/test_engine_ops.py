@@ -5,7 +5,7 @@ import pytest
 from specpatch import versions
 from specpatch.engine import run_test
 from specpatch.model import Setting
-from specpatch.profiles import Test
+from specpatch.benchmarks.profiles import Test
 
 
 def s(value, origin="spec"):

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from specpatch.sinks import files
-from specpatch.sinks.files import TMP_PREFIX, write_atomic
+from specpatch.text import atomic as files
+from specpatch.text.atomic import TMP_PREFIX, write_atomic
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -111,7 +111,7 @@ def test_sigkill_before_the_rename_leaves_the_original(tmp_path, hook):
     code = (
         "import os, signal, sys\n"
         f"sys.path.insert(0, {str(ROOT)!r})\n"
-        "from specpatch.sinks import files\n"
+        "from specpatch.text import atomic as files\n"
         f"real = getattr(os, {hook!r})\n"
         "def die(*a):\n"
         "    real(*a) if %r == 'fsync' else None\n"

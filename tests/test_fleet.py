@@ -2,7 +2,7 @@
 
 import json
 
-from specpatch import lint as lint_mod
+from specpatch.commands import lint as lint_mod
 from specpatch.options import Options
 from tests.cli_helpers import run
 from tests.kops_helpers import spec

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from specpatch.model import FAIL, NOT_IN_SPEC, PASS, WARN
-from specpatch.targets.kops import lint_cluster
-from specpatch.targets.kops_target import targets_from_text
+from specpatch.kops.lint import lint_cluster
+from specpatch.kops.target import targets_from_text
 
 CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
 INPUTS = sorted(CORPUS.glob("kops/*/in-v1alpha2.yaml")) + sorted(CORPUS.glob("kops-legacy/**/in-v1alpha2.yaml"))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from specpatch.model import FilePatch
-from specpatch.patch import unified_diff
+from specpatch.text.diff import unified_diff
 from tests.fix_helpers import assert_fix_properties, fix_text
 from tests.kops_helpers import lint_text, spec
 

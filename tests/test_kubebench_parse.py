@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from specpatch.model import InputError
-from specpatch.sources import kubebench as kb
-from specpatch.sources.kubebench import BenchResult, fingerprint, fingerprint_candidates, flag_from_title, parse
+from specpatch.kubebench import parse as kb
+from specpatch.kubebench.parse import BenchResult, fingerprint, fingerprint_candidates, flag_from_title, parse
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "kube-bench"
@@ -674,7 +674,7 @@ def test_invalid_json_reports_its_line() -> None:
 
 def test_module_imports_only_the_standard_library() -> None:
     code = (
-        "import sys; import specpatch.sources.kubebench; "
+        "import sys; import specpatch.kubebench.parse; "
         "heavy = {'yaml', 'typer', 'boto3', 'hcl2', 'deepdiff', 'click', 'botocore'} & set(sys.modules); "
         "print(sorted(heavy))"
     )

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from specpatch.fix.plan import FixError
+from specpatch.plan import FixError
 from specpatch.model import FAIL
 from specpatch.options import Options
-from specpatch.targets.kubespray_target import lint_inventory
-from specpatch.targets.kubespray_vars import load_inventory
+from specpatch.kubespray.lint import lint_inventory
+from specpatch.kubespray.inventory import load_inventory
 
 from tests.kubespray_helpers import CORPUS, DATA, have_corpus, inventory
 
@@ -29,7 +29,7 @@ kube_network_plugin: calico
 
 
 def fix(path: str, **opts):
-    from specpatch.fix.kubespray_fix import fix_inventory
+    from specpatch.kubespray.fix import fix_inventory
 
     o = Options(**opts)
     return fix_inventory(load_inventory(path, o.extra_vars), o)
@@ -155,7 +155,7 @@ def test_nothing_to_fix_gives_no_change(tmp_path):
 
 
 def test_a_patch_that_breaks_verification_is_refused(tmp_path, monkeypatch):
-    from specpatch.fix import kubespray_fix
+    from specpatch.kubespray import fix as kubespray_fix
 
     inv = inventory(tmp_path, {"group_vars/k8s_cluster/k8s-cluster.yml": K8S})
     monkeypatch.setattr(kubespray_fix, "apply_plan", lambda text, path, plan, annotate=False: text + "other_key: 1\n")

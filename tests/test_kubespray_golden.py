@@ -7,9 +7,9 @@ import os
 
 import pytest
 
-from specpatch.lint import lint_paths
+from specpatch.commands.lint import lint_paths
 from specpatch.options import Options
-from specpatch.patch import render as render_diff
+from specpatch.text.diff import render as render_diff
 from specpatch.reporters.text import render
 
 from tests.kubespray_helpers import DATA
@@ -35,7 +35,7 @@ def test_lint_golden(case, monkeypatch):
 
 @pytest.mark.parametrize("case", CASES)
 def test_fix_golden(case, monkeypatch):
-    from specpatch.inputs import load
+    from specpatch.commands.inputs import load
 
     monkeypatch.chdir(DATA)
     errors: list[str] = []

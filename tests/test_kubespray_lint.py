@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from specpatch import profiles
+from specpatch.benchmarks import profiles
 from specpatch.model import FAIL, NOT_APPLICABLE, PASS, UNDETERMINED, WARN
 
 from tests.kubespray_helpers import CORPUS, DATA, have_corpus, inventory, lint

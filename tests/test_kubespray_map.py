@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from specpatch.model import ORIGIN_COMPONENT_DEFAULT, ORIGIN_FORCED, ORIGIN_SPEC, ORIGIN_TARGET_DEFAULT
-from specpatch.profiles import Rule, Test
-from specpatch.targets.kubespray_map import as_bool, explain_lines, render, truthy
+from specpatch.benchmarks.profiles import Rule, Test
+from specpatch.kubespray.mapping import as_bool, explain_lines, render, truthy
 
 from tests.kubespray_helpers import flag, inventory, settings
 

@@ -5,15 +5,7 @@ from __future__ import annotations
 import pytest
 
 from specpatch.model import ORIGIN_SPEC, ORIGIN_TARGET_DEFAULT, InputError
-from specpatch.targets.kubespray_vars import (
-    defaults_for,
-    find_root,
-    group_files,
-    group_of,
-    kubespray_versions,
-    load_inventory,
-    pick_version,
-)
+from specpatch.kubespray.inventory import defaults_for, find_root, group_files, group_of, kubespray_versions, load_inventory, pick_version
 
 from tests.kubespray_helpers import inventory
 

@@ -6,7 +6,8 @@ import textwrap
 
 import pytest
 
-from specpatch import config, profiles
+from specpatch.review import config
+from specpatch.benchmarks import profiles
 from specpatch.model import FAIL, JUSTIFIED, PASS, InputError
 
 from tests.cli_helpers import ROOT, run
@@ -81,7 +82,7 @@ def test_added_checks_are_evaluated(acme):
 
 def test_fix_uses_the_tightened_value(acme):
     from specpatch.options import Options
-    from specpatch.targets.kops_target import targets_from_text
+    from specpatch.kops.target import targets_from_text
 
     text = spec("kubeAPIServer:\n  auditLogMaxAge: 30\nkubelet:\n  maxPods: 250\n")
     [t] = targets_from_text(text, "t.yaml")
@@ -93,7 +94,7 @@ def test_fix_uses_the_tightened_value(acme):
 
 
 def test_kubespray_fix_uses_the_tightened_minimum(acme, tmp_path):
-    from specpatch.inputs import load
+    from specpatch.commands.inputs import load
     from specpatch.options import Options
 
     from tests.kubespray_helpers import inventory

@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 
 from specpatch.model import Finding, Location, Report, TargetReport
-from specpatch.reporters import github, junit, markdown, sarif
+from specpatch.reporters import github
+from specpatch.reporters import junit
+from specpatch.reporters import markdown
+from specpatch.reporters import sarif
 from tests.cli_helpers import ROOT, run
 
 SCHEMA = ROOT.parent / "shared" / "reference" / "sarif-schema-2.1.0.json"

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from specpatch.sources import statestore as ss
-from specpatch.sources.statestore import ConflictError, StoreError, StoreRef
+from specpatch.kops import statestore as ss
+from specpatch.kops.statestore import ConflictError, StoreError, StoreRef
 from tests.s3_fixtures import bucket, moto_auth, moto_endpoint, moto_server, s3  # noqa: F401 - fixtures
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,7 +113,7 @@ def test_resolve_like_kops(tmp_path):
 
 
 def test_no_boto3_at_import():
-    code = ("import sys; import specpatch.sources.statestore, specpatch.sinks.kops, specpatch.sinks.files; "
+    code = ("import sys; import specpatch.kops.statestore, specpatch.kops.runner, specpatch.text.atomic; "
             "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore'))))")
     p = subprocess.run([sys.executable, "-c", "import json; " + code], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert p.returncode == 0, p.stderr
@@ -476,7 +476,7 @@ def test_file_access_denied():
             p.chmod(0o755)
         (d / "config").chmod(0o000)
         code = ("import sys; sys.path.insert(0, %r)\n"
-                "from specpatch.sources import statestore as ss\n"
+                "from specpatch.kops import statestore as ss\n"
                 "try:\n    ss.read_cluster(ss.parse_store_url(%r))\n"
                 "except ss.StoreError as e:\n    print(e)\n") % (str(ROOT), f"file://{root / 'store'}/{NAME}")
         argv = [sys.executable, "-c", code]

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from specpatch.sources import statestore
-from specpatch.sinks.files import write_atomic
+from specpatch.kops import statestore
+from specpatch.text.atomic import write_atomic
 from tests import fake_kops
 from tests.cli_helpers import ROOT, run
 from tests.kops_helpers import spec
@@ -186,7 +186,7 @@ def test_bad_cluster_name_never_reaches_kops(tmp_path):
 
 
 def test_passthrough_is_allow_listed(tmp_path):
-    from specpatch.sinks.kops import KopsError, check_passthrough, validate_cluster_name
+    from specpatch.kops.runner import KopsError, check_passthrough, validate_cluster_name
 
     check_passthrough(["--instance-group", "nodes", "--cloudonly", "--validation-timeout", "15m"])
     for bad in (["--yes-please"], ["--instance-group"], ["--instance-group", "$(id)"]):
@@ -234,7 +234,7 @@ def test_killed_between_write_and_rename_leaves_the_original(tmp_path):
     code = (
         "import os, signal, sys; sys.path.insert(0, %r)\n"
         "os.replace = lambda a, b: os.kill(os.getpid(), signal.SIGKILL)\n"
-        "from specpatch.sinks.files import write_atomic\n"
+        "from specpatch.text.atomic import write_atomic\n"
         "write_atomic(%r, 'new\\n')\n" % (str(ROOT), str(f))
     )
     p = subprocess.run([sys.executable, "-c", code])

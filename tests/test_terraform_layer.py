@@ -16,18 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from specpatch.model import Edit, InputError, PNode
-from specpatch.terraform import (
-    UneditableError,
-    add_to_list,
-    apply_edits,
-    block_list,
-    load_folder,
-    parse_hcl,
-    parse_tf,
-    remove_attribute,
-    resolve_expr,
-    set_attribute,
-)
+from specpatch.terraform import UneditableError, add_to_list, apply_edits, block_list, load_folder, parse_hcl, parse_tf, remove_attribute, resolve_expr, set_attribute
 from specpatch.terraform.hcledit import render_value, same_value
 from specpatch.terraform.hclpos import Attr
 

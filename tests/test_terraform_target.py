@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from specpatch import profiles
-from specpatch.lint import lint_paths
+from specpatch.benchmarks import profiles
+from specpatch.commands.lint import lint_paths
 from specpatch.model import FAIL, PASS, UNDETERMINED
 from specpatch.options import Options
-from specpatch.patch import unified_diff
+from specpatch.text.diff import unified_diff
 from specpatch.reporters.text import render
-from specpatch.targets.terraform_target import hcl_names, to_camel, to_snake
+from specpatch.terraform.lint import hcl_names, to_camel, to_snake
 from specpatch.terraform import parse_tf
 
 from tests.cli_helpers import run
@@ -49,7 +49,7 @@ def _by_check(report):
 
 
 def _fix_all(arg: str) -> list:
-    from specpatch.inputs import load
+    from specpatch.commands.inputs import load
 
     errors: list[str] = []
     patches = [p for t in load(arg, Options(), errors) for p in t.fix(Options())]
@@ -257,7 +257,7 @@ def test_bad_generated_and_spec_inputs_are_one_line(tmp_path):
 
 
 def test_audit_policy_is_a_heredoc_that_parses_back(provider):
-    from specpatch.fix.kops_fix import AUDIT_POLICY
+    from specpatch.kops.fix import AUDIT_POLICY
 
     [patch] = [p for p in _fix_all(".") if p.before != p.after]
     assert "    content = <<-EOT\n      apiVersion: audit.k8s.io/v1\n" in patch.after and "\n    EOT\n  }\n" in patch.after
@@ -270,14 +270,14 @@ def test_audit_policy_is_a_heredoc_that_parses_back(provider):
     ("a\nb\n", True), ("one line", False), ("a\n\nb\n", False), ("a ${x}\nb\n", False), ("a\nEOT\n", False), ("a\nb", False),
 ])
 def test_heredoc_only_when_it_reads_back_the_same(value, ok):
-    from specpatch.fix.terraform_fix import _heredoc_ok
+    from specpatch.terraform.fix import _heredoc_ok
 
     assert _heredoc_ok(value) is ok
 
 
 def test_a_missing_map_field_is_written_as_a_map_attribute():
-    from specpatch.fix.plan import Want
-    from specpatch.fix.terraform_fix import _apply_want
+    from specpatch.plan import Want
+    from specpatch.terraform.fix import _apply_want
 
     text = 'resource "kops_cluster" "c" {\n  kubelet {\n    read_only_port = 0\n  }\n}\n'
     want = Want("set", 0, ["spec", "kubelet", "featureGates", "RotateKubeletServerCertificate"], "true", "4.2.11")
@@ -356,7 +356,7 @@ def test_lint_and_fix_never_import_python_hcl2():
     import subprocess
     import sys
 
-    code = ("import sys; from specpatch.lint import lint_paths; from specpatch.inputs import load; "
+    code = ("import sys; from specpatch.commands.lint import lint_paths; from specpatch.commands.inputs import load; "
             "from specpatch.options import Options; "
             f"lint_paths([{str(DATA / 'provider')!r}], Options()); "
             f"[t.fix(Options()) for t in load({str(DATA / 'provider')!r}, Options(), [])]; "

@@ -8,9 +8,9 @@ import subprocess
 
 import pytest
 
-from specpatch.config import Waiver, load
+from specpatch.review.config import Waiver, load
 from specpatch.model import Finding, InputError, Location, Report, TargetReport
-from specpatch.waivers import apply_waivers, inline_waivers
+from specpatch.review.waivers import apply_waivers, inline_waivers
 from tests.cli_helpers import run
 from tests.kops_helpers import spec
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from specpatch.yamledit import add_to_list, apply_edits, remove_items, remove_key, render_scalar, set_value
-from specpatch.yamlpos import compose_documents, duplicate_keys
+from specpatch.text.yamledit import add_to_list, apply_edits, remove_items, remove_key, render_scalar, set_value
+from specpatch.text.yamlpos import compose_documents, duplicate_keys
 
 CASES = [
     # (name, before, function, args, after)

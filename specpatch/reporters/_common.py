@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from ..model import Finding
+from specpatch.model import Finding
 
 
 def rel_uri(path: str) -> str:

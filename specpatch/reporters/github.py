@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..model import FAIL, JUSTIFIED, UNDETERMINED, WARN, Report
-from ._common import rel_uri
+from specpatch.model import FAIL, JUSTIFIED, UNDETERMINED, WARN, Report
+from specpatch.reporters._common import rel_uri
 
 COMMAND = {FAIL: "error", WARN: "warning", UNDETERMINED: "warning", JUSTIFIED: "notice"}
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from .. import __version__
-from ..model import Report
+from specpatch import __version__
+from specpatch.model import Report
 
 
 def as_dict(report: Report) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from ..model import FAIL, JUSTIFIED, PASS, Report
+from specpatch.model import FAIL, JUSTIFIED, PASS, Report
 
 
 def render(report: Report) -> str:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ..model import FAIL, JUSTIFIED, NOT_IN_SPEC, STATUSES, UNDETERMINED, WARN, Report
-from ._common import fix_line
+from specpatch.model import FAIL, JUSTIFIED, NOT_IN_SPEC, STATUSES, UNDETERMINED, WARN, Report
+from specpatch.reporters._common import fix_line
 
 
 def _cell(s: object) -> str:

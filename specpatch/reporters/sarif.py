@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import json
 
-from .. import __version__
-from ..model import FAIL, JUSTIFIED, UNDETERMINED, WARN, Finding, Report
-from ._common import rel_uri, rule_id
+from specpatch import __version__
+from specpatch.model import FAIL, JUSTIFIED, UNDETERMINED, WARN, Finding, Report
+from specpatch.reporters._common import rel_uri, rule_id
 
 LEVEL = {FAIL: "error", WARN: "warning", UNDETERMINED: "note", JUSTIFIED: "note"}
 HIGH = ("anonymous-auth", "authorization-mode", "token-auth-file", "insecure-port", "read-only-port", "enable-admission-plugins")

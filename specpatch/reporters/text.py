@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
-from ..model import FAIL, JUSTIFIED, NOT_APPLICABLE, NOT_IN_SPEC, PASS, STATUSES, UNDETERMINED, WARN, Finding, Report, TargetReport
+from specpatch.model import FAIL, JUSTIFIED, NOT_APPLICABLE, NOT_IN_SPEC, PASS, STATUSES, UNDETERMINED, WARN, Finding, Report, TargetReport
 
 COLOURS = {PASS: "32", FAIL: "31", WARN: "33", JUSTIFIED: "36", NOT_IN_SPEC: "90", NOT_APPLICABLE: "90", UNDETERMINED: "35"}
 
@@ -47,7 +47,7 @@ def _detail(f: Finding) -> list[str]:
 
 
 def _section_titles(benchmark: str) -> dict[str, str]:
-    from .. import profiles
+    from specpatch.benchmarks import profiles
 
     try:
         titles = dict(profiles.benchmark(benchmark).sections)

@@ -31,9 +31,9 @@ from __future__ import annotations
 import re
 from typing import Any, Sequence
 
-from ..model import Edit, InputError, PNode
-from .hclpos import Attr, Block, Body, Item, parse_hcl
-from .tfvars import _literal
+from specpatch.model import Edit, InputError, PNode
+from specpatch.terraform.hclpos import Attr, Block, Body, Item, parse_hcl
+from specpatch.terraform.tfvars import _literal
 
 _IDENT_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
 _INDEXED = re.compile(r"(.+)\[([0-9]+)\]")
@@ -115,10 +115,10 @@ def _comment_text(comment: str) -> str:
 
 
 def apply_edits(text: str, edits: Sequence[Edit]) -> str:
-    """Apply non-overlapping edits (any order). Uses specpatch.yamledit.apply_edits when present
+    """Apply non-overlapping edits (any order). Uses specpatch.text.yamledit.apply_edits when present
     so all formats share one implementation."""
     try:
-        from ..yamledit import apply_edits as shared  # type: ignore[attr-defined]
+        from specpatch.text.yamledit import apply_edits as shared  # type: ignore[attr-defined]
     except ImportError:
         shared = None
     if shared is not None:

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterator, Union
 
-from ..model import InputError, PNode
+from specpatch.model import InputError, PNode
 
 _IDENT = re.compile(r"[^\W\d][\w-]*")  # HCL identifiers: Unicode letters, digits, '_' and '-'
 _IDENT_CHAR = re.compile(r"[\w-]")

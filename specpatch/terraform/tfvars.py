@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..model import InputError, PNode
-from .hclpos import Attr, TfFile, TfResource, parse_hcl, parse_tf
+from specpatch.model import InputError, PNode
+from specpatch.terraform.hclpos import Attr, TfFile, TfResource, parse_hcl, parse_tf
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_-]*"
 _REF = re.compile(

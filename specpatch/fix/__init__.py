@@ -1,1 +1,0 @@
-"""Fix engine: findings in, text edits out, result verified before anyone sees it."""

@@ -1,0 +1,125 @@
+"""kops documents: find the Cluster, its InstanceGroups and additional objects in parsed YAML."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from specpatch.model import InputError, PNode
+from specpatch import versions
+
+KOPS_API_VERSIONS = ("kops.k8s.io/v1alpha2", "kops.k8s.io/v1alpha3", "kops/v1alpha2")
+CONTROL_PLANE_ROLES = ("Master", "ControlPlane", "APIServer")
+
+
+@dataclass(slots=True)
+class InstanceGroup:
+    doc: int
+    name: str
+    role: str
+    node: PNode
+
+    @property
+    def is_control_plane(self) -> bool:
+        return self.role in CONTROL_PLANE_ROLES
+
+
+@dataclass(slots=True)
+class KopsCluster:
+    """One kops Cluster document and the objects that travel with it in the same file."""
+
+    path: str
+    text: str
+    doc: int
+    node: PNode
+    name: str
+    spec: PNode
+    instance_groups: list[InstanceGroup] = field(default_factory=list)
+    scheduler_config: tuple[int, PNode] | None = None
+    all_docs: list[PNode | None] = field(default_factory=list)
+
+    @property
+    def k8s_raw(self) -> str | None:
+        v = self.spec.get("kubernetesVersion")
+        return None if v is None or v.value is None else str(v.value)
+
+    @property
+    def k8s(self) -> tuple[int, int] | None:
+        return versions.parse_minor(self.k8s_raw)
+
+
+def _str(node: PNode | None) -> str | None:
+    if node is None or node.kind != "scalar" or node.value is None:
+        return None
+    return str(node.value)
+
+
+def find_clusters(docs: list[PNode | None], text: str, path: str, *, require: bool = True) -> list[KopsCluster]:
+    """Every Cluster in a file, with the InstanceGroups and KubeSchedulerConfiguration documents beside it.
+
+    require: raise InputError when the file holds no Cluster (a single-file lint); a folder scan passes False.
+    """
+    clusters: list[KopsCluster] = []
+    igs: list[tuple[str | None, InstanceGroup]] = []
+    sched: tuple[int, PNode] | None = None
+    first_problem: InputError | None = None
+    for i, d in enumerate(docs):
+        if d is None:
+            continue
+        if d.kind != "map":
+            first_problem = first_problem or InputError(path, d.line, "not a kops object: the document is not a mapping")
+            continue
+        kind = _str(d.get("kind"))
+        api = _str(d.get("apiVersion"))
+        if kind == "KubeSchedulerConfiguration":
+            sched = (i, d)
+            continue
+        if kind not in ("Cluster", "InstanceGroup"):
+            first_problem = first_problem or InputError(
+                path, d.line, f"not a kops Cluster (kind: {kind or 'missing'})"
+            )
+            continue
+        if api not in KOPS_API_VERSIONS:
+            raise InputError(path, (d.get("apiVersion") or d).line, f"unknown apiVersion {api!r} for a kops {kind} (expected kops.k8s.io/v1alpha2)")
+        meta = d.get("metadata")
+        name = _str(meta.get("name")) if meta is not None else None
+        spec = d.get("spec")
+        if spec is None or spec.kind != "map":
+            raise InputError(path, d.line, f"kops {kind} {name or ''} has no spec".replace("  ", " "))
+        if kind == "Cluster":
+            clusters.append(KopsCluster(path=path, text=text, doc=i, node=d, name=name or "(unnamed)", spec=spec, all_docs=docs))
+        else:
+            labels = meta.get("labels") if meta is not None else None
+            owner = _str(labels.get("kops.k8s.io/cluster")) if labels is not None else None
+            role = _str(spec.get("role")) or "Node"
+            igs.append((owner, InstanceGroup(doc=i, name=name or f"doc{i}", role=role, node=d)))
+    if not clusters:
+        if require:
+            raise first_problem or InputError(path, 1, "no kops Cluster document found")
+        return []
+    for c in clusters:
+        c.scheduler_config = sched
+        for owner, ig in igs:
+            if owner is None or owner == c.name or len(clusters) == 1:
+                c.instance_groups.append(ig)
+    return clusters
+
+
+def clusters_from_text(text: str, path: str, *, require: bool = True) -> list[KopsCluster]:
+    """Every kops Cluster in a text (a file, stdin, or `kops get -o yaml` output)."""
+    from specpatch.text.yamlpos import compose_documents
+
+    text = strip_full_banner(text)
+    docs = compose_documents(text, path)
+    return find_clusters(docs, text, path, require=require)
+
+
+def strip_full_banner(text: str) -> str:
+    """`kops get cluster --full` prints `//` warning lines first; blank them (keeping line numbers)."""
+    if not text.startswith("//"):
+        return text
+    lines = text.split("\n")
+    for i, line in enumerate(lines):
+        if not line.startswith("//"):
+            break
+        lines[i] = "#" + line[1:]
+    return "\n".join(lines)

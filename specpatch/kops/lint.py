@@ -1,0 +1,97 @@
+"""Lint one kops Cluster: pick the benchmark, resolve settings per scope, evaluate every check."""
+
+from __future__ import annotations
+
+from specpatch import engine
+from specpatch.benchmarks import profiles
+from specpatch.benchmarks.profiles import choose_benchmark  # noqa: F401 (used below, re-exported)
+from specpatch import versions
+from specpatch.model import FAIL, WARN, Finding, TargetReport
+from specpatch.benchmarks.profiles import Check
+from specpatch.kops.document import KopsCluster
+from specpatch.kops.fields import field_findings
+from specpatch.kops.settings import KopsSettings
+
+
+def newest_kops() -> tuple[int, int]:
+    v = versions.parse_minor(profiles.kops_mapping()["newest_kops"])
+    assert v is not None
+    return v
+
+
+
+
+def _fixable(settings: KopsSettings):
+    def fixable(check: Check, s) -> tuple[bool, str]:
+        rule = check.rule
+        if rule is None:
+            return False, ""
+        entry = settings.flag_entry(rule.component, rule.flag)
+        if entry.get("ineffective"):
+            return True, entry["ineffective"]
+        if entry.get("computed") in ("admission", "authorization", "encryption", "encryption-provider", "scheduler-profiling"):
+            return True, ""
+        if entry.get("unfixable"):
+            return False, entry["unfixable"]
+        if all(t.op == "absent" for t in rule.tests) and s.origin != "spec":
+            return False, f"kops itself passes --{rule.flag}={s.value} for this Kubernetes version; no field removes it (newer Kubernetes versions drop it)"
+        if s.origin == "forced":
+            return False, "nodeup sets this on the node whatever the spec says"
+        if s.field is None:
+            return False, f"no kops field sets --{rule.flag}; {rule.remediation}".strip()
+        if rule.fix is None and entry.get("fix_value") is None:
+            return False, f"needs a value only you know: {rule.remediation}".strip()
+        return True, ""
+
+    return fixable
+
+
+def _same(a: Finding, b: Finding) -> bool:
+    return (a.status, a.actual, a.origin) == (b.status, b.actual, b.origin)
+
+
+def lint_cluster(cluster: KopsCluster, *, benchmark: str | None = None, kops_version: str | None = None) -> TargetReport:
+    """Every check of the benchmark against this cluster, plus kops spec hygiene findings."""
+    kv = versions.parse_minor(kops_version) if kops_version else newest_kops()
+    if kv is None:
+        raise ValueError(f"bad --kops-version {kops_version!r}")
+    name, warning = choose_benchmark(cluster.k8s, benchmark)
+    bench = profiles.benchmark(name)
+    report = TargetReport(path=cluster.path, kind="kops", name=cluster.name, kubernetes_version=cluster.k8s_raw, benchmark=name)
+    if warning:
+        report.notes.append(warning)
+    cp = KopsSettings(cluster, kv, "control-plane")
+    nodes = KopsSettings(cluster, kv, "nodes")
+    igs = [ig for ig in cluster.instance_groups if ig.node.get("spec") is not None and ig.node.get("spec").get("kubelet") is not None]
+    for check in bench.checks:
+        kubelet = check.rule is not None and check.rule.component == "kubelet"
+        if not kubelet:
+            report.findings.append(engine.evaluate(check, name, cp.lookup, not_applicable=cp.removed_in, fixable=_fixable(cp)))
+            continue
+        f_cp = engine.evaluate(check, name, cp.lookup, scope="control-plane", not_applicable=cp.removed_in, fixable=_fixable(cp))
+        f_nodes = engine.evaluate(check, name, nodes.lookup, scope="nodes", not_applicable=nodes.removed_in, fixable=_fixable(nodes))
+        if _same(f_cp, f_nodes) and f_cp.field == f_nodes.field:
+            report.findings.append(_unscoped(f_nodes))
+        else:
+            report.findings += [f_cp, f_nodes]
+        for ig in igs:
+            scope = "control-plane" if ig.is_control_plane else "nodes"
+            s = KopsSettings(cluster, kv, scope, ig)
+            f_ig = engine.evaluate(check, name, s.lookup, scope=f"instancegroup/{ig.name}", not_applicable=s.removed_in, fixable=_fixable(s))
+            base = f_cp if ig.is_control_plane else f_nodes
+            if not _same(f_ig, base):
+                report.findings.append(f_ig)
+    report.findings += field_findings(cluster)
+    return report
+
+
+def _unscoped(f: Finding) -> Finding:
+    from dataclasses import replace
+
+    return replace(f, scope=None)
+
+
+def exit_status(findings: list[Finding], fail_on: str = "fail") -> bool:
+    """True when the findings should fail the run."""
+    bad = {FAIL} if fail_on == "fail" else {FAIL, WARN}
+    return any(f.status in bad for f in findings)

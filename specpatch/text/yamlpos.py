@@ -1,0 +1,129 @@
+"""YAML with positions: every value remembers its line, column and character span.
+
+Parsing follows YAML 1.1 as Ansible and kops read it (yes/no/on/off are booleans), keeps unknown
+tags such as Ansible's `!vault` as opaque scalars, lets the last duplicate key win (and records
+the duplicates), and bounds alias expansion so a "billion laughs" document fails fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+
+from specpatch.model import InputError, PNode
+
+try:
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - libyaml missing
+    _Loader = yaml.SafeLoader
+
+MAX_NODES = 200_000  # far beyond any cluster spec; an alias bomb blows past it quickly
+_STD = "tag:yaml.org,2002:"
+
+
+@dataclass(slots=True)
+class _State:
+    path: str
+    nodes: int = 0
+    duplicates: list[tuple[str, int]] = field(default_factory=list)
+
+
+_constructor = yaml.constructor.SafeConstructor()
+
+
+_BOOL = {"yes": True, "true": True, "on": True, "y": True, "no": False, "false": False, "off": False, "n": False}
+
+
+def _scalar(node: yaml.ScalarNode) -> object:
+    """The Python value of a scalar; the composer already resolved its YAML 1.1 tag."""
+    tag = node.tag
+    if tag == _STD + "str":
+        return node.value
+    if tag == _STD + "null":
+        return None
+    if tag == _STD + "bool":
+        return _BOOL.get(node.value.lower(), bool(node.value))
+    if tag == _STD + "int" and node.value.isdigit():
+        return int(node.value)
+    if not tag.startswith(_STD):
+        return None
+    try:
+        return _constructor.construct_object(node, deep=True)
+    except yaml.constructor.ConstructorError:
+        return node.value
+
+
+def _convert(node: yaml.Node, st: _State) -> PNode:
+    st.nodes += 1
+    if st.nodes > MAX_NODES:
+        raise InputError(st.path, node.start_mark.line + 1, f"document expands to more than {MAX_NODES} values (a YAML alias bomb?)")
+    sm, em = node.start_mark, node.end_mark
+    if isinstance(node, yaml.MappingNode):
+        values: dict[str, PNode] = {}
+        keys: dict[str, PNode] = {}
+        merges: list[PNode] = []
+        for k, v in node.value:
+            kp = _convert(k, st)
+            vp = _convert(v, st)
+            if k.tag == _STD + "merge" or (kp.kind == "scalar" and kp.value == "<<" and k.style is None):
+                merges.append(vp)
+                continue
+            name = str(kp.value) if kp.kind == "scalar" else str(k.value)
+            if name in values:
+                st.duplicates.append((name, kp.line))
+            values[name] = vp
+            keys[name] = kp
+        for m in merges:  # `<<: *defaults` fills keys the mapping does not set itself
+            for src in (m.value if m.kind == "seq" else [m]):
+                if src.kind == "map":
+                    for name, vp in src.value.items():
+                        if name not in values:
+                            values[name] = vp
+                            keys[name] = (src.keys or {}).get(name, vp)
+        return PNode("map", values, sm.line + 1, sm.column + 1, sm.index, em.index, keys,
+                     None if node.tag.startswith(_STD) else node.tag, "flow" if node.flow_style else None)
+    if isinstance(node, yaml.SequenceNode):
+        items = [_convert(v, st) for v in node.value]
+        return PNode("seq", items, sm.line + 1, sm.column + 1, sm.index, em.index, None,
+                     None if node.tag.startswith(_STD) else node.tag, "flow" if node.flow_style else None)
+    value = _scalar(node)
+    tag = None if node.tag.startswith(_STD) else node.tag
+    expr = None
+    if isinstance(value, str) and ("{{" in value or "{%" in value):
+        expr = value
+    return PNode("scalar", value, sm.line + 1, sm.column + 1, sm.index, em.index, None, tag, node.style, expr)
+
+
+def _error(e: yaml.YAMLError, path: str, text: str) -> InputError:
+    mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
+    ctx = getattr(e, "context_mark", None)
+    if mark is not None and ctx is not None and mark.index >= len(text.rstrip()):
+        mark = ctx  # an error found only at the end of input: point at what was left open
+    problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+    context = getattr(e, "context", None)
+    msg = f"invalid YAML: {problem}" + (f" ({context})" if context else "")
+    return InputError(path, mark.line + 1 if mark else None, msg)
+
+
+def compose_documents(text: str, path: str = "<string>", duplicates: list | None = None) -> list[PNode | None]:
+    """Every document of a YAML stream as a PNode tree (None for an empty document)."""
+    st = _State(path)
+    out: list[PNode | None] = []
+    try:
+        for doc in yaml.compose_all(text, Loader=_Loader):
+            out.append(None if doc is None else _convert(doc, st))
+    except yaml.YAMLError as e:
+        raise _error(e, path, text) from None
+    except RecursionError:
+        raise InputError(path, None, "YAML nested too deeply") from None
+    if duplicates is not None:
+        duplicates.extend(st.duplicates)
+    return out
+
+
+def duplicate_keys(text: str, path: str = "<string>") -> list[tuple[str, int]]:
+    """(key, line) of each mapping key that appears again later in the same mapping."""
+    dups: list[tuple[str, int]] = []
+    compose_documents(text, path, dups)
+    return dups
