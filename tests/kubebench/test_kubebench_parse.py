@@ -21,7 +21,7 @@ from specpatch.model import InputError
 from specpatch.kubebench import parse as kb
 from specpatch.kubebench.parse import BenchResult, fingerprint, fingerprint_candidates, flag_from_title, parse
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "kube-bench"
 CORPUS = ROOT.parent / "shared" / "corpus" / "kube-bench"
 

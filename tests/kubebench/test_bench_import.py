@@ -28,8 +28,8 @@ from specpatch.options import Options
 
 from tests.cli_helpers import run
 
-DATA = Path(__file__).resolve().parent / "data" / "bench-import"
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "kube-bench"
+DATA = Path(__file__).resolve().parents[1] / "data" / "bench-import"
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "kube-bench"
 KOPS = str(DATA / "kops-cluster.yaml")
 KUBESPRAY = str(DATA / "kubespray")
 KOPS_JSON = DATA / "kops-live.json"
@@ -318,7 +318,7 @@ def test_cli_fix_with_json_report_to_a_file_and_stdin(tmp_path):
 
 
 def test_cli_fix_against_terraform():
-    p = run("bench-import", str(KOPS_JSON), "--spec", str(Path(__file__).parent / "data" / "terraform" / "provider"), "--fix")
+    p = run("bench-import", str(KOPS_JSON), "--spec", str(Path(__file__).parents[1] / "data" / "terraform" / "provider"), "--fix")
     assert p.returncode == 1, p.stderr
     assert "-    enable_profiling   = true" in p.stdout and "enable_profiling      = false" in p.stdout
 
@@ -382,7 +382,7 @@ def test_import_result_is_a_plain_report():
     assert copy.deepcopy(doc) == doc
 
 
-SARIF_SCHEMA = Path(__file__).resolve().parents[2] / "shared" / "reference" / "sarif-schema-2.1.0.json"
+SARIF_SCHEMA = Path(__file__).resolve().parents[3] / "shared" / "reference" / "sarif-schema-2.1.0.json"
 
 
 @pytest.mark.skipif(not SARIF_SCHEMA.exists(), reason="SARIF schema not present")

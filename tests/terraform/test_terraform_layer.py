@@ -20,7 +20,7 @@ from specpatch.terraform import UneditableError, add_to_list, apply_edits, block
 from specpatch.terraform.hcledit import render_value, same_value
 from specpatch.terraform.hclpos import Attr
 
-DATA = Path(__file__).parent / "data" / "terraform"
+DATA = Path(__file__).parents[1] / "data" / "terraform"
 CORPUS = Path("/work/shared/corpus")
 CORPUS_TF = sorted(glob.glob(str(CORPUS / "**" / "*.tf"), recursive=True))
 
@@ -671,7 +671,7 @@ def test_lint_path_does_not_import_hcl2() -> None:
     code = ("import sys, time; t = time.perf_counter(); from specpatch.terraform import parse_tf; "
             f"parse_tf(open({src!r}).read(), 'x'); print('hcl2' in sys.modules, 'lark' in sys.modules)")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=str(Path(__file__).parent.parent), check=True)
+                         cwd=str(Path(__file__).parents[2]), check=True)
     assert res.stdout.split() == ["False", "False"]
 
 

@@ -21,7 +21,7 @@ from specpatch.kops import statestore as ss
 from specpatch.kops.statestore import ConflictError, StoreError, StoreRef
 from tests.s3_fixtures import bucket, moto_auth, moto_endpoint, moto_server, s3  # noqa: F401 - fixtures
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NAME = "t.example.com"
 CONFIG = f"""apiVersion: kops.k8s.io/v1alpha2
 kind: Cluster

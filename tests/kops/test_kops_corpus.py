@@ -12,7 +12,7 @@ from specpatch.model import FAIL, NOT_IN_SPEC, PASS, WARN
 from specpatch.kops.lint import lint_cluster
 from specpatch.kops.target import targets_from_text
 
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 INPUTS = sorted(CORPUS.glob("kops/*/in-v1alpha2.yaml")) + sorted(CORPUS.glob("kops-legacy/**/in-v1alpha2.yaml"))
 PAIRS = [p for p in sorted(CORPUS.glob("kops/*/in-v1alpha2.yaml")) if (p.parent / "cluster-completed.spec").exists()]
 

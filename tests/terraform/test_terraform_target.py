@@ -22,8 +22,8 @@ from specpatch.terraform import parse_tf
 
 from tests.cli_helpers import run
 
-DATA = Path(__file__).resolve().parent / "data" / "terraform"
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+DATA = Path(__file__).resolve().parents[1] / "data" / "terraform"
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 PROVIDER_EXAMPLES = sorted((CORPUS / "terraform-provider-kops" / "examples").glob("*/")) if CORPUS.is_dir() else []
 KOPS_TF = sorted((CORPUS / "kops-terraform").glob("*/")) if CORPUS.is_dir() else []
 

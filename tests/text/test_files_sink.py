@@ -15,7 +15,7 @@ import pytest
 from specpatch.text import atomic as files
 from specpatch.text.atomic import TMP_PREFIX, write_atomic
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def others(folder: Path, keep: str) -> list[str]:

@@ -13,7 +13,7 @@ from specpatch.text.diff import unified_diff
 from tests.fix_helpers import assert_fix_properties, fix_text
 from tests.kops_helpers import lint_text, spec
 
-GOLDEN = Path(__file__).parent / "golden" / "kops"
+GOLDEN = Path(__file__).parents[1] / "golden" / "kops"
 CASES = sorted(p.name for p in GOLDEN.iterdir() if (p / "input.yaml").exists())
 
 
