@@ -158,6 +158,10 @@ def evaluate(
 ) -> Finding:
     """The verdict of one check: a Finding that says which setting decided it and where it lives."""
     rule = check.rule
+    if check.type == "skip":
+        return Finding(status=NOT_APPLICABLE, message="kube-bench skips this check (type: skip): the benchmark retired it.",
+                       check=check.id, benchmark=benchmark, title=check.title, section=check.section, scored=check.scored,
+                       scope=scope)
     if check.disabled:
         return Finding(status=JUSTIFIED, message=check.disabled, check=check.id, benchmark=benchmark, title=check.title,
                        section=check.section, scored=check.scored, scope=scope)

@@ -1,9 +1,12 @@
-"""Generate profiles/rules.yaml and profiles/benchmarks/*.yaml from shared/reference/kube-bench.md.
+"""Generate specpatch/profiles/benchmarks/*.yaml and rules.yaml from kube-bench's own cfg folders.
 
-The reference holds full check tables for cis-1.12, cis-1.11 and cis-1.8, the cipher lists (§3.4),
-the id crosswalk for every generic benchmark (§3.5) and the node-level checks (§4). Flag checks of
-the other benchmarks take their test and title from the nearest full table through the crosswalk.
-Run by hand when the reference changes: python tools/gen_profiles.py ../shared/reference/kube-bench.md
+The input is kube-bench's check definitions, unchanged (../shared/kube-bench-cfg: current/, retired-2020/,
+retired-2019/). Everything kube-bench states is copied as data: ids, titles, type, scored, sections, the
+audited component, every test item (flag, path, env, set, compare op and value) and bin_op. What is ours:
+the remediation sentence (written from the test, in our own words) and the value `fix` writes.
+
+Run when kube-bench's cfg changes:  python tools/gen_profiles.py ../shared/kube-bench-cfg
+A test (tests/benchmarks/test_kube_bench_parity.py) fails when the output and the cfg disagree.
 """
 
 from __future__ import annotations
@@ -14,374 +17,220 @@ from pathlib import Path
 
 import yaml
 
-COMP = {"apiserver": "kube-apiserver", "controller-manager": "kube-controller-manager", "scheduler": "kube-scheduler",
-        "etcd": "etcd", "kubelet": "kubelet", "kube-proxy": "kube-proxy", "-": None, "—": None}
-ORDER = ["cis-1.20", "cis-1.23", "cis-1.24", "cis-1.7", "cis-1.8", "cis-1.9", "cis-1.10", "cis-1.11", "cis-1.12"]
-K8S = {"cis-1.20": ["1.19", "1.20", "1.21"], "cis-1.23": ["1.22", "1.23"], "cis-1.24": ["1.24"], "cis-1.7": ["1.25"],
-       "cis-1.8": ["1.26"], "cis-1.9": ["1.27"], "cis-1.10": ["1.28"], "cis-1.11": ["1.29", "1.30", "1.31"],
-       "cis-1.12": ["1.32", "1.33", "1.34"]}
-TEMPLATE = {"cis-1.20": "cis-1.8", "cis-1.23": "cis-1.8", "cis-1.24": "cis-1.8", "cis-1.7": "cis-1.8", "cis-1.8": "cis-1.8",
-            "cis-1.9": "cis-1.11", "cis-1.10": "cis-1.11", "cis-1.11": "cis-1.11", "cis-1.12": "cis-1.12"}
-SECTIONS = {
-    "1": "Control Plane Security Configuration", "1.1": "Control Plane Node Configuration Files", "1.2": "API Server",
-    "1.3": "Controller Manager", "1.4": "Scheduler", "2": "Etcd Node Configuration", "3": "Control Plane Configuration",
-    "3.1": "Authentication and Authorization", "3.2": "Logging", "4": "Worker Node Security Configuration",
-    "4.1": "Worker Node Configuration Files", "4.2": "Kubelet", "4.3": "kube-proxy", "5": "Kubernetes Policies",
-    "5.1": "RBAC and Service Accounts", "5.2": "Pod Security Standards", "5.3": "Network Policies and CNI",
-    "5.4": "Secrets Management", "5.5": "Extensible Admission Control", "5.6": "General Policies", "5.7": "General Policies",
-}
-SAFE6 = ["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305",
-         "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"]
-KUBELET8 = SAFE6 + ["TLS_RSA_WITH_AES_256_GCM_SHA384", "TLS_RSA_WITH_AES_128_GCM_SHA256"]
-API11 = ["TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
-         "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305", "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-         "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305",
-         "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256"]
-API15 = API11 + ["TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA",
-                 "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA"]
-API21 = API15 + ["TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA", "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "TLS_RSA_WITH_AES_128_CBC_SHA",
-                 "TLS_RSA_WITH_AES_128_GCM_SHA256", "TLS_RSA_WITH_AES_256_CBC_SHA", "TLS_RSA_WITH_AES_256_GCM_SHA384"]
-API_CIPHERS = {"cis-1.12": API11, "cis-1.11": API15, "cis-1.10": API15, "cis-1.9": API21, "cis-1.8": API21, "cis-1.7": API21,
-               "cis-1.24": API21, "cis-1.23": API21, "cis-1.20": KUBELET8}
-KUBELET_CIPHERS = {b: (SAFE6 if b == "cis-1.12" else KUBELET8) for b in ORDER}
-LIST_FLAGS = {"enable-admission-plugins", "disable-admission-plugins", "authorization-mode"}
+OUT = Path(__file__).resolve().parent.parent / "specpatch" / "profiles"
 
-# Node-level, manual and policy checks (kube-bench.md §4, cis-1.12 numbering), titles in our words.
-NODE = [
-    ("1.1.1", "API server pod specification file permissions are 600 or more restrictive", True),
-    ("1.1.2", "API server pod specification file is owned by root:root", True),
-    ("1.1.3", "Controller manager pod specification file permissions are 600 or more restrictive", True),
-    ("1.1.4", "Controller manager pod specification file is owned by root:root", True),
-    ("1.1.5", "Scheduler pod specification file permissions are 600 or more restrictive", True),
-    ("1.1.6", "Scheduler pod specification file is owned by root:root", True),
-    ("1.1.7", "etcd pod specification file permissions are 600 or more restrictive", True),
-    ("1.1.8", "etcd pod specification file is owned by root:root", True),
-    ("1.1.9", "Container Network Interface file permissions are 600 or more restrictive", False),
-    ("1.1.10", "Container Network Interface files are owned by root:root", False),
-    ("1.1.11", "etcd data directory permissions are 700 or more restrictive", True),
-    ("1.1.12", "etcd data directory is owned by etcd:etcd", True),
-    ("1.1.13", "Default administrative credential files have permissions 600", True),
-    ("1.1.14", "Default administrative credential files are owned by root:root", True),
-    ("1.1.15", "scheduler.conf permissions are 600 or more restrictive", True),
-    ("1.1.16", "scheduler.conf is owned by root:root", True),
-    ("1.1.17", "controller-manager.conf permissions are 600 or more restrictive", True),
-    ("1.1.18", "controller-manager.conf is owned by root:root", True),
-    ("1.1.19", "The Kubernetes PKI directory and files are owned by root:root", True),
-    ("1.1.20", "Kubernetes PKI certificate files have restrictive permissions", False),
-    ("1.1.21", "Kubernetes PKI key files have permissions 600", False),
-    ("3.1.1", "Client certificate authentication should not be used for users", None),
-    ("3.1.2", "Service account token authentication should not be used for users", None),
-    ("3.1.3", "Bootstrap token authentication should not be used for users", None),
-    ("3.2.2", "The audit policy covers key security concerns", None),
-    ("4.1.1", "kubelet service file permissions are 600 or more restrictive", True),
-    ("4.1.2", "kubelet service file is owned by root:root", True),
-    ("4.1.3", "Proxy kubeconfig file permissions are 600 or more restrictive, if it exists", False),
-    ("4.1.4", "Proxy kubeconfig file is owned by root:root, if it exists", False),
-    ("4.1.5", "kubelet.conf permissions are 600 or more restrictive", True),
-    ("4.1.6", "kubelet.conf is owned by root:root", True),
-    ("4.1.7", "Certificate authorities file has restrictive permissions", False),
-    ("4.1.8", "Client certificate authorities file is owned by root:root", False),
-    ("4.1.9", "kubelet config file has permissions 600 or more restrictive", True),
-    ("4.1.10", "kubelet config file is owned by root:root", True),
+# (benchmark name, folder under kube-bench-cfg, files in kube-bench's target order, source commit)
+SOURCES = [
+    ("1.6", "retired-2019/1.6", ["master", "node"], "3aa41db1"),
+    ("1.7", "retired-2019/1.7", ["master", "node"], "3aa41db1"),
+    ("1.8", "retired-2019/1.8", ["master", "node"], "3aa41db1"),
+    ("cis-1.3", "retired-2020/cis-1.3", ["master", "node"], "deecf626"),
+    ("cis-1.4", "retired-2020/cis-1.4", ["master", "node"], "deecf626"),
+] + [
+    (b, f"current/{b}", ["master", "etcd", "controlplane", "node", "policies"], "a73ce378")
+    for b in ["cis-1.5", "cis-1.6", "cis-1.20", "cis-1.23", "cis-1.24", "cis-1.7", "cis-1.8", "cis-1.9", "cis-1.10",
+              "cis-1.11", "cis-1.12"]
 ]
-POLICIES = [
-    ("5.1.1", "The cluster-admin role is only used where required", "policy"),
-    ("5.1.2", "Access to secrets is minimized", "policy"),
-    ("5.1.3", "Wildcard use in Roles and ClusterRoles is minimized", "policy"),
-    ("5.1.4", "Access to create pods is minimized", "policy"),
-    ("5.1.5", "Default service accounts are not actively used", "policy"),
-    ("5.1.6", "Service account tokens are only mounted where necessary", "policy"),
-    ("5.1.7", "Use of the system:masters group is avoided", "manual"),
-    ("5.1.8", "Bind, impersonate and escalate permissions are limited", "manual"),
-    ("5.1.9", "Access to create persistent volumes is minimized", "manual"),
-    ("5.1.10", "Access to the proxy sub-resource of nodes is minimized", "manual"),
-    ("5.1.11", "Access to the approval sub-resource of CSR objects is minimized", "manual"),
-    ("5.1.12", "Access to webhook configuration objects is minimized", "manual"),
-    ("5.1.13", "Access to the service account token creation is minimized", "manual"),
-    ("5.2.1", "The cluster has at least one active policy control mechanism in place", "manual"),
-    ("5.2.2", "Admission of privileged containers is minimized", "policy"),
-    ("5.2.3", "Admission of containers sharing the host process ID namespace is minimized", "policy"),
-    ("5.2.4", "Admission of containers sharing the host IPC namespace is minimized", "policy"),
-    ("5.2.5", "Admission of containers sharing the host network namespace is minimized", "policy"),
-    ("5.2.6", "Admission of containers with allowPrivilegeEscalation is minimized", "policy"),
-    ("5.2.7", "Admission of root containers is minimized", "manual"),
-    ("5.2.8", "Admission of containers with the NET_RAW capability is minimized", "manual"),
-    ("5.2.9", "Admission of containers with capabilities assigned is minimized", "manual"),
-    ("5.2.10", "Admission of Windows HostProcess containers is minimized", "manual"),
-    ("5.2.11", "Admission of HostPath volumes is minimized", "manual"),
-    ("5.2.12", "Admission of containers which use HostPorts is minimized", "manual"),
-    ("5.3.1", "The CNI in use supports NetworkPolicies", "manual"),
-    ("5.3.2", "All namespaces have NetworkPolicies defined", "manual"),
-    ("5.4.1", "Secrets are used as files rather than environment variables", "manual"),
-    ("5.4.2", "External secret storage is considered", "manual"),
-    ("5.5.1", "Image provenance is configured using ImagePolicyWebhook", "manual"),
-    ("5.6.1", "Administrative boundaries between resources use namespaces", "manual"),
-    ("5.6.2", "The seccomp profile is set to docker/default in pod definitions", "manual"),
-    ("5.6.3", "A security context is applied to pods and containers", "manual"),
-    ("5.6.4", "The default namespace is not used", "manual"),
-]
+# Kubernetes minors of the retired folders (kube-bench of that time picked the folder named for the version,
+# or cfg/config.yaml version_mapping at deecf626); the current folders come from current/config.yaml.
+RETIRED_VERSIONS = {"1.6": ["1.6"], "1.7": ["1.7"], "1.8": ["1.8", "1.9", "1.10"]}
+
+BINS = {"apiserver": "kube-apiserver", "kubelet": "kubelet", "etcd": "etcd", "controllermanager": "kube-controller-manager",
+        "scheduler": "kube-scheduler", "proxy": "kube-proxy"}
+LITERAL_BINS = [("kube-apiserver", "kube-apiserver"), ("kube-controller-manager", "kube-controller-manager"),
+                ("kube-scheduler", "kube-scheduler"), ("kubelet", "kubelet"), ("kube-proxy", "kube-proxy"), ("etcd", "etcd")]
+# What `fix` writes for a valid_elements check: the strongest suites the check allows (our choice, not kube-bench's).
+STRONG_CIPHERS = ["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+                  "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+                  "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384"]
+LIST_FLAGS = {"enable-admission-plugins", "disable-admission-plugins", "admission-control", "authorization-mode",
+              "feature-gates"}
 
 
-def cells(line: str) -> list[str]:
-    return [c.strip() for c in line.strip().strip("|").split("|")]
+def as_text(v) -> str | None:
+    """kube-bench reads compare values into a Go string: YAML false is "false", 0 is "0"."""
+    if v is None:
+        return None
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return str(v)
 
 
-def parse_table(md: str, heading: str) -> list[dict]:
-    start = md.index(heading)
-    rows = []
-    for line in md[start:].splitlines()[1:]:
-        if line.startswith("### "):
-            break
-        if not line.startswith("| ") or line.startswith("| id") or line.startswith("|---"):
-            continue
-        c = cells(line)
-        if len(c) < 9 or not re.match(r"^\d", c[0]):
-            continue
-        rows.append(dict(id=c[0], comp=c[1], flag=c[2], op=c[3], value=c[4], set=c[5], scored=c[6], remediation=c[7], text=c[8]))
-    return rows
-
-
-def parse_flags(cell: str) -> list[dict]:
-    out = []
-    for part in cell.split("<br>"):
-        ticks = re.findall(r"`([^`]*)`", part)
-        env = re.search(r"env `(\w+)`", part)
-        if not ticks:
-            continue
-        flag = ticks[0].lstrip("-")
-        item = {"flag": flag}
-        if len(ticks) > 1 and ticks[1].startswith("{"):
-            key = ticks[1]
-            if "tlsCipherSuites" in key:
-                item["config_key"] = "tlsCipherSuites"
-            else:
-                item["config_key"] = key.strip("{}").lstrip(".")
-        if env:
-            item["env"] = env.group(1)
-        out.append(item)
-    return out
-
-
-def make_tests(row: dict, bench: str) -> tuple[str, list[dict]]:
-    flags = parse_flags(row["flag"])
-    op = row["op"]
-    if not flags or op.startswith("—"):
-        return "and", []
-    bin_op = "or" if " OR " in op else "and"
-    ops = [o.strip() for o in re.split(r" OR | AND ", op)]
-    tests = []
-    for i, o in enumerate(ops):
-        f = dict(flags[min(i, len(flags) - 1)])
-        f["op"] = o
-        if o not in ("present", "absent"):
-            v = row["value"]
-            if "cipher" in v:
-                v = (KUBELET_CIPHERS if COMP[row["comp"]] == "kubelet" else API_CIPHERS)[bench]
-            elif o == "valid_elements":
-                v = [x.strip() for x in v.split(",")]
-            f["value"] = v
-        tests.append(f)
-    return bin_op, tests
-
-
-def rule_key(comp: str, tests: list[dict], text: str) -> str:
-    flags = []
-    for t in tests:
-        if t["flag"] not in flags:
-            flags.append(t["flag"])
-    key = f"{comp}:{','.join(flags)}"
-    variant = next((t.get("value") for t in tests if t["op"] in ("has", "nothave") or (t["flag"] in LIST_FLAGS and "value" in t)), None)
-    if variant is not None and not isinstance(variant, list):
-        key += f":{variant}"
-    return key
-
-
-def fix_of(comp: str, tests: list[dict]) -> dict | None:
-    t = tests[0]
-    if t["op"] == "absent" and len(tests) == 1:
-        return {"unset": True}
-    for t in tests:
-        if t["op"] == "has":
-            return {"add": [t["value"]]}
-        if t["op"] == "nothave":
-            return {"remove": [t["value"]]}
-        if t["op"] == "valid_elements":
-            return {"value": SAFE6} if "cipher" in t["flag"] else None
-        if t["op"] in ("eq",):
-            return {"value": t["value"]}
-        if t["op"] in ("gte",):
-            return {"value": t["value"]}
+def component_of(audit: str) -> str | None:
+    m = re.search(r"\$(\w+?)bin\b", audit or "")
+    if m:
+        return BINS.get(m.group(1))
+    for word, comp in LITERAL_BINS:
+        if re.search(rf"grep\s+['\"]?{word}\b|-C\s+{word}\b", audit or ""):
+            return comp
     return None
 
 
-def main(src: str, out: str) -> None:
-    md = Path(src).read_text()
-    full = {
-        "cis-1.12": parse_table(md, "### 3.1 cis-1.12"),
-        "cis-1.11": parse_table(md, "### 3.2 cis-1.11"),
-        "cis-1.8": parse_table(md, "### 3.3 cis-1.8"),
-    }
-    rules: dict[str, dict] = {}
-    tmpl_by_label: dict[tuple[str, str], dict] = {}
-    bench_checks: dict[str, list[dict]] = {b: [] for b in ORDER}
-
-    def register(row: dict, bench: str) -> dict:
-        comp = COMP[row["comp"]]
-        title = row["text"]
-        scored = row["scored"] == "yes"
-        manual = row["op"].startswith("—")
-        entry = {"id": row["id"], "title": title, "scored": scored}
-        if comp is None or manual and not parse_flags(row["flag"]):
-            entry["kind"] = "manual"
-            entry["type"] = "manual"
-            return entry
-        bin_op, tests = make_tests(row, bench)
-        if not tests:
-            entry["kind"] = "manual"
-            entry["type"] = "manual"
-            return entry
-        key = rule_key(comp, tests, title)
-        if key not in rules:
-            rules[key] = {"component": comp, "bin_op": bin_op, "tests": tests, "fix": fix_of(comp, tests),
-                          "remediation": remediation(comp, tests, row["remediation"])}
-        entry["kind"] = "flag"
-        entry["rule"] = key
-        if rules[key]["tests"] != tests or rules[key]["bin_op"] != bin_op:
-            entry["override"] = {"bin_op": bin_op, "tests": tests}
-        if "(Manual)" in title and not scored and row["op"].startswith("—"):
-            entry["type"] = "manual"
-        return entry
-
-    for bench in ("cis-1.12", "cis-1.11", "cis-1.8"):
-        for row in full[bench]:
-            bench_checks[bench].append(register(row, bench))
-            tmpl_by_label.setdefault((bench, row["id"]), row)
-    # Crosswalk for the rest.
-    start = md.index("### 3.5")
-    header = None
-    for line in md[start:].splitlines():
-        if line.startswith("## 4"):
-            break
-        if not line.startswith("| "):
-            continue
-        c = cells(line)
-        if c[0] == "component":
-            header = c
-            continue
-        if header is None or c[0].startswith("---"):
-            continue
-        ids = dict(zip(header[2:], c[2:]))
-        for bench in ORDER:
-            if bench in full:
-                continue
-            cid = ids.get(bench, "—")
-            if cid in ("—", "-", ""):
-                continue
-            tb = TEMPLATE[bench]
-            tid = ids.get(tb, "—")
-            row = next((r for r in full[tb] if r["id"] == tid), None)
-            if row is None:
-                for other in ("cis-1.12", "cis-1.11", "cis-1.8"):
-                    oid = ids.get(other, "—")
-                    row = next((r for r in full[other] if r["id"] == oid), None)
-                    if row:
-                        break
-            if row is None:
-                row = legacy_row(c[0], c[1])
-                if row is None:
-                    continue
-            row = dict(row, id=cid)
-            row = adjust(bench, row)
-            bench_checks[bench].append(register(row, bench))
-    # Node-level, manual and policy checks.
-    for bench in ORDER:
-        have = {c["id"] for c in bench_checks[bench]}
-        for cid, title, scored in NODE:
-            if cid in have:
-                continue
-            kind = "manual" if scored is None else "node"
-            e = {"id": cid, "title": title, "scored": bool(scored), "kind": kind}
-            if kind == "manual":
-                e["type"] = "manual"
-            bench_checks[bench].append(e)
-        if bench == "cis-1.11":
-            bench_checks[bench].append({"id": "4.2.15", "title": "Ensure that the --IPAddressDeny is set to any (Manual)", "scored": False, "kind": "node"})
-        for cid, title, kind in POLICIES:
-            if bench in ("cis-1.8", "cis-1.9", "cis-1.10", "cis-1.7", "cis-1.20", "cis-1.23", "cis-1.24") and cid.startswith("5.6."):
-                cid = "5.7." + cid.split(".")[2]
-            e = {"id": cid, "title": title, "scored": False, "kind": kind}
-            if kind == "manual":
-                e["type"] = "manual"
-            bench_checks[bench].append(e)
-    outdir = Path(out)
-    (outdir / "benchmarks").mkdir(parents=True, exist_ok=True)
-    header = "# Generated by tools/gen_profiles.py from shared/reference/kube-bench.md; edit the generator, not this file.\n"
-    (outdir / "rules.yaml").write_text(header + yaml.safe_dump({"rules": rules}, sort_keys=True, width=200))
-    for bench in ORDER:
-        checks = sorted(bench_checks[bench], key=lambda c: [int(x) for x in c["id"].split(".")])
-        secs = {}
-        for c in checks:
-            parts = c["id"].split(".")
-            for k in (parts[0], ".".join(parts[:2])):
-                if k in SECTIONS:
-                    secs[k] = SECTIONS[k]
-        data = {"benchmark": bench, "kubernetes": K8S[bench], "sections": secs, "checks": checks}
-        (outdir / "benchmarks" / f"{bench}.yaml").write_text(header + yaml.safe_dump(data, sort_keys=False, width=200))
-    mapping = {k: b for b in ORDER for k in K8S[b]}
-    idx = {"order": ORDER, "default": "cis-1.12", "oldest": "cis-1.20", "mapping": mapping}
-    (outdir / "benchmarks" / "index.yaml").write_text(header + yaml.safe_dump(idx, sort_keys=False))
-    print({b: len(v) for b, v in bench_checks.items()}, len(rules), "rules")
+def stated_tests(c: dict) -> tuple[str, list[dict]]:
+    """bin_op and test items exactly as kube-bench states them (flag with its dashes, values as strings)."""
+    t = c.get("tests") or {}
+    items = []
+    for it in t.get("test_items") or []:
+        cmp = it.get("compare") or {}
+        item = {"flag": as_text(it.get("flag")), "path": it.get("path"), "env": it.get("env"), "set": it.get("set"),
+                "op": cmp.get("op"), "value": as_text(cmp.get("value"))}
+        items.append({k: v for k, v in item.items() if v is not None})  # unstated keys stay unstated
+    return (t.get("bin_op") or "and"), items
 
 
-def remediation(comp: str, tests: list[dict], hint: str) -> str:
-    t = tests[0]
-    flag = t["flag"] if t["flag"][:1].isupper() else f"--{t['flag']}"
-    comp_name = comp
-    if t["op"] in ("has",):
-        return f"Include {t['value']} in {flag} on {comp_name}."
-    if t["op"] == "nothave":
-        return f"Make sure {flag} on {comp_name} does not contain {t['value']}."
-    if t["op"] == "absent" and len(tests) == 1:
-        return f"Do not pass {flag} to {comp_name}."
-    if t["op"] == "valid_elements" and t["flag"] == "provider":
-        return "Make aescbc, kms or secretbox the first provider of the API server's EncryptionConfiguration."
-    if t["op"] == "valid_elements":
-        return f"Limit {flag} on {comp_name} to strong cipher suites."
-    if t["op"] in ("eq", "gte") :
-        return f"Set {flag}={t['value']} on {comp_name}" + (" (or more)." if t["op"] == "gte" else ".")
-    if t["op"] == "noteq":
-        return f"Set {flag} on {comp_name} to a value other than {t['value']}."
-    return f"Set {flag} on {comp_name} to a suitable value ({hint.strip('<>')})."
+def kind_of(c: dict, component: str | None, items: list[dict], file: str) -> str:
+    audit = c.get("audit") or ""
+    if file == "policies" or "kubectl" in audit:
+        return "policy" if items else "manual"
+    if not items:
+        return "manual"
+    if re.search(r"\bstat\b|\bls\b|\bfind\b|permissions|chmod|chown", audit) or any(i.get("op") == "bitmask" for i in items):
+        return "node"
+    if component is None:
+        return "manual"
+    return "flag"
 
 
-def legacy_row(comp: str, label: str) -> dict | None:
-    """Checks that exist only in the older benchmarks (cis-1.20/1.23/1.24/1.7)."""
-    label = label.strip("`")
-    rows = {
-        "--kubelet-https": ("apiserver", "`--kubelet-https`", "eq OR absent", "true", "yes", "Ensure that the --kubelet-https argument is set to true (Automated)"),
-        "--enable-admission-plugins` `PodSecurityPolicy,SecurityContextDeny": None,
-        "--insecure-bind-address": ("apiserver", "`--insecure-bind-address`", "absent", "—", "yes", "Ensure that the --insecure-bind-address argument is not set (Automated)"),
-        "--insecure-port": ("apiserver", "`--insecure-port`", "eq", "0", "yes", "Ensure that the --insecure-port argument is set to 0 (Automated)"),
-        "--secure-port": ("apiserver", "`--secure-port`", "noteq OR absent", "0", "yes", "Ensure that the --secure-port argument is not set to 0 (Automated)"),
-        "--protect-kernel-defaults": ("kubelet", "`--protect-kernel-defaults` / `{.protectKernelDefaults}`", "eq", "true", "yes", "Ensure that the --protect-kernel-defaults argument is set to true (Automated)"),
-        "--enable-admission-plugins PodSecurityPolicy": ("apiserver", "`--enable-admission-plugins`", "has", "PodSecurityPolicy", "yes", "Ensure that the admission control plugin PodSecurityPolicy is set (Automated)"),
-        "--enable-admission-plugins PodSecurityPolicy,SecurityContextDeny": ("apiserver", "`--enable-admission-plugins`", "has", "SecurityContextDeny", "no", "Ensure that the admission control plugin SecurityContextDeny is set if PodSecurityPolicy is not used (Manual)"),
-    }
-    key = label.replace("`", "")
-    r = rows.get(key)
-    if r is None:
+def config_key(path: str | None) -> str | None:
+    """'{.authentication.anonymous.enabled}' -> authentication.anonymous.enabled; '{range .tlsCipherSuites[:]}...' -> tlsCipherSuites."""
+    if not path:
         return None
-    return dict(comp=r[0], flag=r[1], op=r[2], value=r[3], set="", scored=r[4], remediation="", text=r[5])
+    m = re.search(r"\.([A-Za-z][\w.]*)", path)
+    return m.group(1).rstrip(".") if m else None
 
 
-def adjust(bench: str, row: dict) -> dict:
-    """Per-benchmark test differences listed under the crosswalk (kube-bench.md §3.5)."""
-    if bench == "cis-1.24" and "--bind-address" in row["flag"] and row["comp"] in ("controller-manager", "scheduler"):
-        row = dict(row, op="eq", set="true")
-    if bench in ("cis-1.20", "cis-1.23") and "--event-qps" in row["flag"]:
-        row = dict(row, op="eq", value="0")
-    return row
+def engine_op(item: dict) -> str:
+    """kube-bench semantics: set defaults to true; set false means absent (compare ignored)."""
+    if item.get("set") is False:
+        return "absent"
+    return item.get("op") or "present"
+
+
+def rule_id(component: str, items: list[dict]) -> str:
+    flags = list(dict.fromkeys((i.get("flag") or "").lstrip("-") for i in items))
+    rid = f"{component}:{','.join(flags)}"
+    values = [i["value"] for i in items if engine_op(i) in ("has", "nothave") and i.get("value")]
+    if values and (flags[0] in LIST_FLAGS or flags[0][:1].isupper()):
+        rid += ":" + values[0]
+    return rid
+
+
+def _words(item: dict, component: str) -> str:
+    flag = item.get("flag") or ""
+    name = flag if flag.startswith("-") or flag[:1].isupper() else f"--{flag}"
+    op, v = engine_op(item), item.get("value")
+    return {
+        "absent": f"leave {name} off {component}",
+        "present": f"give {component} {name}",
+        "eq": f"run {component} with {name}={v}",
+        "noteq": f"make sure {component}'s {name} is not {v}",
+        "neq": f"make sure {component}'s {name} is not {v}",
+        "has": f"include {v} in {component}'s {name}",
+        "nothave": f"keep {v} out of {component}'s {name}",
+        "gt": f"set {component}'s {name} above {v}",
+        "gte": f"set {component}'s {name} to {v} or more",
+        "lt": f"set {component}'s {name} below {v}",
+        "lte": f"set {component}'s {name} to {v} or less",
+        "valid_elements": f"limit {component}'s {name} to the suites the benchmark lists",
+        "regex": f"make {component}'s {name} match {v}",
+    }.get(op, f"check {component}'s {name}")
+
+
+def remediation(component: str, bin_op: str, items: list[dict]) -> str:
+    parts = list(dict.fromkeys(_words(i, component) for i in items))
+    text = (" or ".join(parts) if bin_op == "or" else ", and ".join(parts))
+    return text[:1].upper() + text[1:] + "."
+
+
+def fix_of(items: list[dict], bin_op: str) -> dict | None:
+    """What `fix` writes: the first item that names a value (an OR that also accepts absence writes that value)."""
+    ops = [engine_op(i) for i in items]
+    if all(o == "absent" for o in ops):
+        return {"unset": True}
+    for i, op in zip(items, ops):
+        v = i.get("value")
+        if op == "eq":
+            return {"value": v}
+        if op == "has":
+            return {"add": [v]}
+        if op == "nothave":
+            return {"remove": [v]}
+        if op in ("gte", "lte"):
+            return {"value": v}
+        if op == "valid_elements" and "TLS_" in (v or ""):
+            allowed = set(v.split(","))
+            return {"value": [s for s in STRONG_CIPHERS if s in allowed]}
+    return None
+
+
+def load_folder(root: Path, folder: str, files: list[str]) -> tuple[dict, list[dict]]:
+    sections: dict[str, str] = {}
+    checks: list[dict] = []
+    for name in files:
+        data = yaml.safe_load((root / folder / f"{name}.yaml").read_text())
+        sections[str(data["id"])] = data["text"]
+        for g in data.get("groups") or []:
+            sections[str(g["id"])] = g["text"]
+            for c in g.get("checks") or []:
+                checks.append(convert(c, str(g["id"]), name))
+    return sections, checks
+
+
+def convert(c: dict, section: str, file: str) -> dict:
+    component = component_of(c.get("audit") or "")
+    bin_op, items = stated_tests(c)
+    kind = kind_of(c, component, items, file)
+    ctype = {"manual": "manual", "skip": "skip"}.get(c.get("type") or "", "automated")
+    out = {"id": str(c["id"]), "title": c["text"], "section": section, "type": ctype, "scored": bool(c.get("scored", False)),
+           "kind": kind, "component": component}
+    if items:
+        out["bin_op"] = bin_op
+        out["tests"] = items
+    if kind == "flag":
+        out["rule"] = rule_id(component, items)
+        out["fix"] = fix_of(items, bin_op)
+    return out
+
+
+def k8s_map(root: Path) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for b, vs in RETIRED_VERSIONS.items():
+        for v in vs:
+            out[v] = b
+    retired = yaml.safe_load((root / "retired-2020" / "config.yaml").read_text())["version_mapping"]
+    current = yaml.safe_load((root / "current" / "config.yaml").read_text())["version_mapping"]
+    for m in (retired, current):  # current wins where both name a minor (1.19)
+        for k, v in m.items():
+            if re.fullmatch(r"1\.\d+", str(k)) and str(v).startswith("cis-"):
+                out[str(k)] = str(v)
+    return dict(sorted(out.items(), key=lambda kv: int(kv[0].split(".")[1])))
+
+
+def main(root: Path) -> None:
+    mapping = k8s_map(root)
+    rules: dict[str, dict] = {}
+    order = []
+    for name, folder, files, commit in SOURCES:
+        sections, checks = load_folder(root, folder, files)
+        for c in checks:
+            if c.get("rule"):
+                rid = c["rule"]
+                r = rules.setdefault(rid, {"component": c["component"]})
+                r.setdefault("remediation", remediation(c["component"], c["bin_op"], c["tests"]))
+        kube = [k for k, v in mapping.items() if v == name]
+        doc = {"benchmark": name, "source": f"kube-bench {commit} cfg/{folder.split('/', 1)[1]}", "kubernetes": kube,
+               "sections": sections, "checks": checks}
+        header = (f"# Generated by tools/gen_profiles.py from kube-bench's cfg/{folder.split('/', 1)[1]} (commit {commit});"
+                  " edit the generator, not this file.\n")
+        (OUT / "benchmarks" / f"{name}.yaml").write_text(header + yaml.safe_dump(doc, sort_keys=False, width=200))
+        order.append(name)
+    index = {"order": order, "default": order[-1], "oldest": order[0], "mapping": mapping}
+    hdr = "# Generated by tools/gen_profiles.py from kube-bench's cfg/config.yaml version_mapping; edit the generator.\n"
+    (OUT / "benchmarks" / "index.yaml").write_text(hdr + yaml.safe_dump(index, sort_keys=False))
+    hdr = ("# Generated by tools/gen_profiles.py: per rule (component and flags), the remediation sentence in our words\n"
+           "# and the value `specpatch fix` writes. The tests themselves are kube-bench's, per check.\n")
+    (OUT / "rules.yaml").write_text(hdr + yaml.safe_dump({"rules": dict(sorted(rules.items()))}, sort_keys=False, width=200))
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "profiles")
+    main(Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared" / "kube-bench-cfg"))

@@ -7,6 +7,7 @@ titles and scoring and points at a rule, with an override only where that benchm
 from __future__ import annotations
 
 import functools
+import re
 import importlib.resources
 import os
 from dataclasses import dataclass, field
@@ -77,6 +78,10 @@ class Check:
     rule: Rule | None = None
     manual: bool = False
     disabled: str | None = None  # an organization profile switched it off, with this reason
+    type: str = "automated"  # kube-bench's type: automated (unstated), manual, skip
+    component: str | None = None  # the binary kube-bench audits, when it audits one
+    stated: tuple[dict, ...] = ()  # kube-bench's test items as its cfg states them (flag, path, env, set, op, value)
+    bin_op: str | None = None
 
 
 @dataclass(slots=True)
@@ -106,21 +111,31 @@ def _tests(raw: list[dict]) -> tuple[Test, ...]:
     )
 
 
+def _config_key(path: str | None) -> str | None:
+    """kube-bench's jsonpath '{.authentication.anonymous.enabled}' -> authentication.anonymous.enabled."""
+    if not path:
+        return None
+    m = re.search(r"\.([A-Za-z][\w.]*)", path)
+    return m.group(1).rstrip(".") if m else None
+
+
+def stated_to_tests(items: list[dict]) -> tuple[Test, ...]:
+    """kube-bench test items -> engine tests: `set` defaults to true, `set: false` means absent (compare ignored)."""
+    out = []
+    for it in items:
+        if it.get("set") is False:
+            op = "absent"
+        else:
+            op = {"neq": "noteq"}.get(it.get("op") or "", it.get("op") or "present")
+        out.append(Test(flag=str(it.get("flag", "")).lstrip("-"), op=op, value=it.get("value") if op != "absent" else None,
+                        config_key=_config_key(it.get("path")), env=it.get("env")))
+    return tuple(out)
+
+
 @functools.lru_cache(maxsize=None)
-def rules() -> dict[str, Rule]:
-    """Every rule of profiles/rules.yaml by id."""
-    data = load_data("rules.yaml")["rules"]
-    out = {}
-    for rid, r in data.items():
-        out[rid] = Rule(
-            id=rid,
-            component=r["component"],
-            tests=_tests(r.get("tests", [])),
-            bin_op=r.get("bin_op", "and") or "and",
-            fix=r.get("fix"),
-            remediation=r.get("remediation", ""),
-        )
-    return out
+def rules() -> dict[str, dict]:
+    """Per rule id (component and flags): our remediation sentence, from profiles/rules.yaml."""
+    return load_data("rules.yaml")["rules"]
 
 
 def _section_of(check_id: str) -> str:
@@ -150,37 +165,36 @@ def benchmark(name: str) -> Benchmark:
 
 @functools.lru_cache(maxsize=None)
 def load_benchmark(name: str) -> Benchmark:
-    """A bundled benchmark with its checks resolved to rules (overrides applied)."""
+    """A bundled benchmark, generated from kube-bench's cfg; flag checks carry a Rule built from its tests."""
     try:
         data = load_data(f"benchmarks/{name}.yaml")
     except FileNotFoundError:
         raise KeyError(name) from None
     all_rules = rules()
-    bench = Benchmark(name=data["benchmark"], kubernetes=list(data.get("kubernetes", [])), sections=data.get("sections", {}))
+    bench = Benchmark(name=str(data["benchmark"]), kubernetes=[str(k) for k in data.get("kubernetes", [])],
+                      sections={str(k): v for k, v in data.get("sections", {}).items()})
     for c in data["checks"]:
+        stated = tuple(c.get("tests") or ())
         rule = None
         if c.get("rule"):
-            rule = all_rules[c["rule"]]
-            ov = c.get("override")
-            if ov:
-                rule = Rule(
-                    id=rule.id,
-                    component=rule.component,
-                    tests=_tests(ov["tests"]) if "tests" in ov else rule.tests,
-                    bin_op=ov.get("bin_op", rule.bin_op),
-                    fix=ov.get("fix", rule.fix),
-                    remediation=ov.get("remediation", rule.remediation),
-                )
+            rid = c["rule"]
+            rule = Rule(id=rid, component=c["component"], tests=stated_to_tests(list(stated)),
+                        bin_op=c.get("bin_op") or "and", fix=c.get("fix"),
+                        remediation=(all_rules.get(rid) or {}).get("remediation", ""))
         cid = str(c["id"])
         bench.checks.append(
             Check(
                 id=cid,
                 title=c["title"],
-                section=_section_of(cid),
-                scored=bool(c.get("scored", True)),
+                section=str(c.get("section") or _section_of(cid)),
+                scored=bool(c.get("scored", False)),
                 kind=c.get("kind", "flag" if rule else "manual"),
                 rule=rule,
                 manual=c.get("type") == "manual",
+                type=c.get("type", "automated"),
+                component=c.get("component"),
+                stated=stated,
+                bin_op=c.get("bin_op"),
             )
         )
     return bench
@@ -196,18 +210,19 @@ def benchmark_names() -> list[str]:
 
 
 def benchmark_for(k8s: tuple[int, int] | None) -> tuple[str, str | None]:
-    """The benchmark kube-bench would pick for a Kubernetes minor, and a warning when it is a guess."""
+    """The benchmark kube-bench would pick for a Kubernetes minor, and a note when it is a guess.
+
+    As kube-bench does, a minor missing from the map takes the nearest lower one (1.35 -> cis-1.12);
+    a cluster older than every benchmark gets the oldest, with a note. No loop over numbers.
+    """
     idx = index()
     if k8s is None:
         return idx["default"], f"Kubernetes version unknown (a channel or unparsable): using the newest benchmark {idx['default']}"
-    mapping = {str(k): v for k, v in idx["mapping"].items()}
     major, minor = k8s
-    m = minor
-    while m >= 0:
-        key = f"{major}.{m}"
-        if key in mapping:
-            return mapping[key], None
-        m -= 1
+    known = sorted((tuple(int(p) for p in str(k).split(".")), v) for k, v in idx["mapping"].items())
+    lower = [v for kv, v in known if kv <= (major, minor)]
+    if lower:
+        return lower[-1], None
     oldest = idx["oldest"]
     return oldest, f"Kubernetes {versions.fmt(k8s)} is older than every bundled benchmark: using the oldest, {oldest}"
 
