@@ -75,6 +75,10 @@ def run_test(test: Test, s: Setting) -> bool:
         return same if op == "eq" else not same
     if op in ("has", "nothave"):
         w = str(want)
+        if "," in w:  # a list ("has 'A,B'"): every listed element is there
+            have = set(_elements(actual))
+            found = all(e in have for e in _elements(w))
+            return found if op == "has" else not found
         # Elements, not substrings ("Node" is not in "NodeRestriction"), but a host matches host:port.
         found = any(e == w or e.startswith(w + ":") for e in _elements(actual))
         return found if op == "has" else not found

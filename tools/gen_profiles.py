@@ -149,6 +149,11 @@ def fix_of(items: list[dict], bin_op: str) -> dict | None:
         return {"unset": True}
     for i, op in zip(items, ops):
         v = i.get("value")
+        if op in ("eq", "has") and "TLS_" in (v or "") and "," in v:  # a cipher list: write the listed suites
+            return {"value": v.split(",")}
+        gate = re.fullmatch(r"([A-Z]\w*)=(\w+)", v or "")
+        if (i.get("flag") or "").lstrip("-") == "feature-gates" and op in ("eq", "has") and gate:
+            return {"value": gate.group(2)}  # the loader judges the gate itself (profiles.stated_to_tests)
         if op == "eq":
             return {"value": v}
         if op == "has":

@@ -127,8 +127,13 @@ def stated_to_tests(items: list[dict]) -> tuple[Test, ...]:
             op = "absent"
         else:
             op = {"neq": "noteq"}.get(it.get("op") or "", it.get("op") or "present")
-        out.append(Test(flag=str(it.get("flag", "")).lstrip("-"), op=op, value=it.get("value") if op != "absent" else None,
-                        config_key=_config_key(it.get("path")), env=it.get("env")))
+        flag, value = str(it.get("flag", "")).lstrip("-"), it.get("value") if op != "absent" else None
+        if flag == "feature-gates" and op in ("eq", "has") and isinstance(value, str) and re.fullmatch(r"[A-Z]\w*=\w+", value):
+            # '--feature-gates' eq 'Gate=true' asks for one gate's value: judge that gate, wherever it is set.
+            flag, value = value.split("=", 1)
+            out.append(Test(flag=flag, op="eq", value=value, config_key=f"featureGates.{flag}"))
+            continue
+        out.append(Test(flag=flag, op=op, value=value, config_key=_config_key(it.get("path")), env=it.get("env")))
     return tuple(out)
 
 

@@ -19,6 +19,25 @@ def newest_kops() -> tuple[int, int]:
     return v
 
 
+def kops_release(k8s: tuple[int, int] | None, kops_version: str | None) -> tuple[tuple[int, int], str | None]:
+    """The kops release whose defaults apply, and a note when it is assumed rather than given.
+
+    kops releases follow Kubernetes minors (kops 1.N is made for Kubernetes 1.N), so a spec that pins
+    Kubernetes 1.11 is judged by kops 1.11's defaults, not by today's: a cluster of that age was built by a
+    kops of that age. `--kops-version` (or the state store's kops-version.txt) replaces the guess.
+    """
+    if kops_version:
+        kv = versions.parse_minor(kops_version)
+        if kv is None:
+            raise ValueError(f"bad --kops-version {kops_version!r}")
+        return kv, None
+    newest = newest_kops()
+    if k8s is None or k8s >= newest:
+        return newest, None
+    return k8s, (f"kops release not given: assuming kops {versions.fmt(k8s)}, the release made for Kubernetes "
+                 f"{versions.fmt(k8s)} (pass --kops-version to change it)")
+
+
 
 
 def _fixable(settings: KopsSettings):
@@ -35,6 +54,11 @@ def _fixable(settings: KopsSettings):
             return False, entry["unfixable"]
         if all(t.op == "absent" for t in rule.tests) and s.origin != "spec":
             return False, f"kops itself passes --{rule.flag}={s.value} for this Kubernetes version; no field removes it (newer Kubernetes versions drop it)"
+        if all(t.op == "absent" for t in rule.tests):
+            left = settings._pick(entry.get("kops"))
+            if left is not None and left.get("value") is not None:
+                return False, (f"removing {s.field} leaves kops's own --{rule.flag}={left['value']} for this kops and "
+                               "Kubernetes version; newer Kubernetes versions drop the flag")
         if s.origin == "forced":
             return False, "nodeup sets this on the node whatever the spec says"
         if s.field is None:
@@ -52,14 +76,11 @@ def _same(a: Finding, b: Finding) -> bool:
 
 def lint_cluster(cluster: KopsCluster, *, benchmark: str | None = None, kops_version: str | None = None) -> TargetReport:
     """Every check of the benchmark against this cluster, plus kops spec hygiene findings."""
-    kv = versions.parse_minor(kops_version) if kops_version else newest_kops()
-    if kv is None:
-        raise ValueError(f"bad --kops-version {kops_version!r}")
+    kv, kops_note = kops_release(cluster.k8s, kops_version)
     name, warning = choose_benchmark(cluster.k8s, benchmark)
     bench = profiles.benchmark(name)
     report = TargetReport(path=cluster.path, kind="kops", name=cluster.name, kubernetes_version=cluster.k8s_raw, benchmark=name)
-    if warning:
-        report.notes.append(warning)
+    report.notes += [n for n in (warning, kops_note) if n]
     cp = KopsSettings(cluster, kv, "control-plane")
     nodes = KopsSettings(cluster, kv, "nodes")
     igs = [ig for ig in cluster.instance_groups if ig.node.get("spec") is not None and ig.node.get("spec").get("kubelet") is not None]

@@ -143,7 +143,7 @@ class KopsSettings:
 
     def _resolve(self, component: str, test: Test) -> Setting:
         flag = test.flag
-        if test.config_key and test.config_key.startswith("featureGates.") or (flag[:1].isupper() and component == "kubelet"):
+        if test.config_key and test.config_key.startswith("featureGates.") or (flag[:1].isupper() and component in ("kubelet", "kube-controller-manager")):
             return self._feature_gate(component, flag)
         entry = self.flag_entry(component, flag)
         computed = entry.get("computed")
