@@ -127,3 +127,20 @@ def test_secure_port_uses_gt_zero():
 def test_skip_checks_are_not_applicable():
     found, _ = lint_text(spec(k8s="1.13.0"))
     assert found["1.1.12"].status == "NOT-APPLICABLE" and "skips" in found["1.1.12"].message
+
+
+@pytest.mark.parametrize(("version", "bench"), [("v1.11.6", "cis-1.3"), ("v1.10.4", "1.8"), ("v1.7.16", "1.7")])
+def test_kubespray_inventories_of_old_eras(tmp_path, version, bench):
+    from tests.kubespray_helpers import inventory, lint
+
+    path = inventory(tmp_path, {
+        "hosts.ini": "[kube-master]\ncp1\n[etcd]\ncp1\n[kube-node]\nn1\n[k8s-cluster:children]\nkube-master\nkube-node\n",
+        "group_vars/k8s_cluster/k8s-cluster.yml": f"kube_version: {version}\nkube_apiserver_enable_admission_plugins: [NodeRestriction]\n",
+    })
+    by_flag, _, result = lint(path)
+    assert result.report.benchmark == bench
+    [pull] = [f for f in result.report.findings if "AlwaysPullImages" in f.title]
+    assert pull.status == "FAIL" and pull.field == "kube_apiserver_enable_admission_plugins"
+    if bench == "1.7":  # the API server check of that era: kubespray hard-codes --allow-privileged=true
+        priv = by_flag["kube-apiserver allow-privileged"]
+        assert (priv.status, priv.origin, priv.fixable) == ("FAIL", "forced", False)
