@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import re
 import importlib.resources
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,10 +36,26 @@ def profiles_dir() -> Path:
     return Path(str(importlib.resources.files("specpatch") / "profiles"))
 
 
+def _pairs(d: dict) -> Any:
+    """Undo tools/compile_profiles.py's encoding of a mapping with non-string keys."""
+    pairs = d.get("\u0000pairs")
+    return d if pairs is None or len(d) != 1 else {k: v for k, v in pairs}
+
+
 @functools.lru_cache(maxsize=None)
 def load_data(relpath: str) -> Any:
-    """A YAML data file under profiles/, parsed once per process."""
-    with open(profiles_dir() / relpath, "rb") as fh:
+    """A data file under profiles/, parsed once per process: its compiled JSON twin when there is one
+    (tools/compile_profiles.py; a test keeps it equal to the YAML), else the YAML itself."""
+    root = profiles_dir()
+    compiled = root / "compiled" / Path(relpath).with_suffix(".json")
+    try:
+        fresh = compiled.stat().st_mtime >= (root / relpath).stat().st_mtime  # a YAML edited since: read the YAML
+    except FileNotFoundError:
+        fresh = False
+    if fresh:
+        with open(compiled, "rb") as fh:
+            return json.loads(fh.read(), object_hook=_pairs)
+    with open(root / relpath, "rb") as fh:
         return yaml.load(fh, Loader=_Loader)
 
 
