@@ -48,7 +48,8 @@ def _fixable(settings: KopsSettings):
         entry = settings.flag_entry(rule.component, rule.flag)
         if entry.get("ineffective"):
             return True, entry["ineffective"]
-        if entry.get("computed") in ("admission", "authorization", "encryption", "encryption-provider", "scheduler-profiling"):
+        if entry.get("computed") in ("admission", "authorization", "encryption", "encryption-provider", "scheduler-profiling",
+                                     "basic-auth"):
             return True, ""
         if entry.get("unfixable"):
             return False, entry["unfixable"]

@@ -200,6 +200,27 @@ class KopsSettings:
             expr = expr or append.expr
         return Setting(component, "enable-admission-plugins", ",".join(str(p) for p in plugins), origin, loc, field, expr)
 
+    def _computed_basic_auth(self, component: str, entry: dict) -> Setting:
+        """nodeup passes --basic-auth-file for Kubernetes < 1.18 unless disableBasicAuth is true, and on 1.18
+        only when disableBasicAuth is explicitly false; from 1.19 never (kops.md §2.1)."""
+        api = self.c.spec.get("kubeAPIServer")
+        node = api.get("disableBasicAuth") if api is not None and api.kind == "map" else None
+        field = "spec.kubeAPIServer.disableBasicAuth"
+        user = self._from_layers(component, "basicAuthFile")
+        if user is not None:
+            return user
+        disabled = None if node is None else str(node.plain()).lower() == "true"
+        k8s = self.k8s or (1, 99)
+        on = (k8s < (1, 18) and disabled is not True) or (k8s == (1, 18) and disabled is False)
+        if node is not None:
+            loc, origin = _loc(self.c.path, api.keys["disableBasicAuth"]), ORIGIN_SPEC
+            if node.expr:
+                return Setting(component, "basic-auth-file", None, origin, loc, field, node.expr)
+        else:
+            loc, origin = self._anchor(self.layers(component)), ORIGIN_KOPS_DEFAULT
+        return Setting(component, "basic-auth-file", entry.get("default") if on else None, origin if on else ORIGIN_UNSET,
+                       loc, field)
+
     def default_admission_plugins(self) -> list[str]:
         for e in self.mapping["admission_defaults"]:
             if versions.when_holds(e.get("when"), self.kops, self.k8s):

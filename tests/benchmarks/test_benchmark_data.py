@@ -144,3 +144,19 @@ def test_kubespray_inventories_of_old_eras(tmp_path, version, bench):
     if bench == "1.7":  # the API server check of that era: kubespray hard-codes --allow-privileged=true
         priv = by_flag["kube-apiserver allow-privileged"]
         assert (priv.status, priv.origin, priv.fixable) == ("FAIL", "forced", False)
+
+
+@pytest.mark.parametrize(("k8s", "disable", "value"), [
+    ("1.11.6", None, "/srv/kubernetes/basic_auth.csv"), ("1.11.6", "true", None), ("1.17.0", "false", "/srv/kubernetes/basic_auth.csv"),
+    ("1.18.0", None, None), ("1.18.0", "false", "/srv/kubernetes/basic_auth.csv"), ("1.18.0", "true", None),
+])
+def test_basic_auth_follows_nodeup_by_version(k8s, disable, value):
+    extra = "kubeAPIServer:\n  anonymousAuth: false\n" + (f"  disableBasicAuth: {disable}\n" if disable else "")
+    found, report = lint_text(spec(extra, k8s=k8s), benchmark="cis-1.3")
+    f = found["1.1.2"]
+    assert (f.actual, f.field) == (value, "spec.kubeAPIServer.disableBasicAuth")
+    assert f.status == ("FAIL" if value else "PASS")
+    if value and disable is None:
+        after, _ = fix_text(spec(extra, k8s=k8s), benchmark="cis-1.3", only=["1.1.2"])
+        assert "disableBasicAuth: true" in after
+        assert lint_text(after, benchmark="cis-1.3")[0]["1.1.2"].status == "PASS"
