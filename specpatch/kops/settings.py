@@ -166,9 +166,11 @@ class KopsSettings:
         if forced is not None and (forced_when is None or versions.when_holds(forced_when, self.kops, self.k8s)):
             loc = user.location if user else self._anchor(layers)
             return Setting(component, flag, str(forced), ORIGIN_FORCED, loc, field_path)
-        if user is not None:
+        dropped = entry.get("not_rendered")  # kops's flag builder omits this value (flag-empty) in these releases
+        if user is not None and not (dropped and user.expr is None and str(user.value) == str(dropped["value"])
+                                     and versions.when_holds(dropped.get("when"), self.kops, self.k8s)):
             return _with_flag(user, flag)
-        anchor = self._anchor(layers)
+        anchor = user.location if user is not None else self._anchor(layers)
         picked = self._pick(entry.get("kops"))
         if picked is not None and picked.get("value") is not None:
             return Setting(component, flag, render(picked["value"]), ORIGIN_KOPS_DEFAULT, anchor, field_path)

@@ -160,3 +160,12 @@ def test_basic_auth_follows_nodeup_by_version(k8s, disable, value):
         after, _ = fix_text(spec(extra, k8s=k8s), benchmark="cis-1.3", only=["1.1.2"])
         assert "disableBasicAuth: true" in after
         assert lint_text(after, benchmark="cis-1.3")[0]["1.1.2"].status == "PASS"
+
+
+@pytest.mark.parametrize(("kops", "status", "fixable"), [("1.20", "FAIL", False), ("1.35", "FAIL", False), ("1.36", "PASS", False)])
+def test_event_qps_zero_is_not_rendered_before_kops_1_36(kops, status, fixable):
+    found, _ = lint_text(spec("kubelet:\n  eventQPS: 0\n", k8s="1.11.0"), kops=kops)
+    f = found["2.1.10"]
+    assert (f.status, f.fixable) == (status, fixable)
+    if status == "FAIL":
+        assert "flag-empty" in f.message
