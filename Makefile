@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 EXAMPLE := fixtures/kops/cluster.yaml
 
-.PHONY: run test bench clean lint-example fix-example
+.PHONY: run test bench clean lint-example fix-example fuzz
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -22,6 +22,13 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 -q
+
+# Long mutation fuzzing (tests/fuzz): 3 input kinds x FUZZ_EXAMPLES cases, 10 s hang limit per case, 40 min cap.
+FUZZ_EXAMPLES ?= 3400
+fuzz: $(STAMP)
+	rm -f /tmp/specpatch-fuzz-counts.*
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_COUNTS=/tmp/specpatch-fuzz-counts timeout 2400 $(BIN)/python -m pytest -n 2 -q -p no:cacheprovider tests/fuzz
+	@$(BIN)/python -c "import glob,json,collections; c=collections.Counter(); [c.update(json.load(open(f))) for f in glob.glob('/tmp/specpatch-fuzz-counts.*')]; print('fuzz cases:', sum(c.values()), dict(sorted(c.items())))"
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

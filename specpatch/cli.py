@@ -1,28 +1,26 @@
-"""The command line: typer commands that wire sources, targets, reporters and sinks together.
+"""The command line: typer wiring only. Each command's body is a `run_*` function in specpatch/commands/.
 
-Nothing here decides a verdict or edits text. Heavy modules are imported inside the command that
-needs them, so `specpatch lint` on a kops file starts fast.
+Heavy modules are imported inside the command that needs them, so `specpatch lint` on a kops file
+starts fast. Every way out of a command goes through `_finish`: a usage error, bad input or a
+closed pipe is one line on stderr and exit 2, never a traceback.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 import typer
 
 from specpatch import __version__
-from specpatch.options import Options
 
 app = typer.Typer(
-    add_completion=False,
     no_args_is_help=True,
     help="Lint and patch kops, kubespray and Terraform cluster specs against the CIS Kubernetes Benchmark.",
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
-
-FORMATS = ["text", "json", "sarif", "github", "markdown", "junit"]
 
 
 def _version(value: bool) -> None:
@@ -33,208 +31,146 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
     """specpatch: CIS Kubernetes Benchmark for the cluster spec you keep in git."""
 
 
-def _ids(values: Optional[List[str]]) -> set[str]:
-    out: set[str] = set()
-    for v in values or []:
-        out |= {x.strip() for x in v.split(",") if x.strip()}
-    return out
+def _finish(body: Callable[[], int]) -> None:
+    """Run a command body and leave with its exit code; expected failures become one line and exit 2."""
+    from specpatch.commands.common import UsageError
+    from specpatch.model import InputError
+
+    try:
+        code = body()
+        sys.stdout.flush()
+    except (UsageError, InputError) as e:
+        typer.echo(str(e), err=True)
+        code = 2
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)  # nothing more can reach the reader; keep exit quiet
+        os.dup2(devnull, sys.stdout.fileno())
+        typer.echo("specpatch: output closed before the report was complete (broken pipe)", err=True)
+        code = 2
+    raise typer.Exit(code)
 
 
-def _options(**kw) -> Options:
-    bench = kw.get("benchmark")
-    if bench:
-        from specpatch.benchmarks import profiles
-
-        if bench not in profiles.benchmark_names():
-            typer.echo(f"specpatch: unknown benchmark {bench!r}; bundled: {', '.join(profiles.benchmark_names())}", err=True)
-            raise typer.Exit(2)
-    kw["only"] = _ids(kw.get("only"))
-    kw["skip"] = _ids(kw.get("skip"))
-    kw["extra_vars"] = list(kw.get("extra_vars") or [])
-    return Options(**{k: v for k, v in kw.items() if v is not None})
-
-
-def _config():
-    """The nearest .specpatch.yaml; its organization profile applies to every benchmark from here on."""
-    from specpatch.review import config as config_mod
-    from specpatch.benchmarks import profiles
-
-    cfg = config_mod.load(".")
-    profiles.use_organization(cfg.profile)
-    return cfg
+# Options several commands share (typer reads them; it never changes them).
+FORMAT = typer.Option("text", "--format", "-f", help="text, json, sarif, github, markdown or junit.")
+OUTPUT = typer.Option(None, "--output", "-o", help="Write the report to this file; the terminal still gets the summary.")
+COLOR = typer.Option("auto", "--color", help="auto (a terminal, unless NO_COLOR is set), always or never.")
+BENCHMARK = typer.Option(None, "--benchmark", help="Benchmark to use (see `specpatch profiles`); default follows kubernetesVersion.")
+KOPS_VERSION = typer.Option(None, "--kops-version", help="kops release whose defaults and fields apply (default: newest modelled).")
+KUBESPRAY_VERSION = typer.Option(None, "--kubespray-version", help="kubespray release whose role defaults apply.")
+EXTRA_VARS = typer.Option(None, "--extra-vars", "-e", help="kubespray: extra vars on top, as ansible takes them: -e @FILE or -e key=value (repeatable).")
+VALUES = typer.Option(None, "--values", help="kops template: values file for `kops toolbox template` (repeatable; later files win).")
+TEMPLATE_VARS = typer.Option(None, "--var", help="envsubst / templatefile source: NAME=VALUE for ${NAME} (repeatable).")
+ONLY = typer.Option(None, "--only", help="Only these check ids or sections (comma-separated, repeatable).")
+SKIP = typer.Option(None, "--skip", help="Skip these check ids or sections.")
+STATE = typer.Option(None, "--state", help="kops state store (default: KOPS_STATE_STORE); PATH may then be a cluster name.")
+NAME = typer.Option(None, "--name", help="kops cluster name in the state store (default: KOPS_CLUSTER_NAME).")
+PROFILE = typer.Option(None, "--profile", help="AWS profile for s3:// state stores.")
+SKIP_OTHER = typer.Option(False, "--skip-other", help="Pass over files that are no kops spec, kubespray vars or kops Terraform (pre-commit).")
+UNSAFE_FIXES = typer.Option(False, "--unsafe-fixes", help="Also apply edits classed unsafe (docs/fix-safety.md); otherwise they are listed.")
+ASSUME = typer.Option(None, "--assume", help="A prerequisite a `needs` edit asks for is met (repeatable): psp-objects, admission-config, "
+                      "kubelet-serving-certs, encryption-secret, kernel-sysctls, kubelet-csr-approval.")
 
 
-def _emit_errors(errors: list[str]) -> None:
-    for e in errors:
-        typer.echo(e, err=True)
+def _assume(values: Optional[List[str]]) -> set[str]:
+    from specpatch.plan import PREREQUISITES
+
+    names = {x.strip() for v in values or [] for x in v.split(",") if x.strip()}
+    bad = sorted(names - set(PREREQUISITES))
+    if bad:
+        raise typer.BadParameter(f"unknown prerequisite {', '.join(bad)}; known: {', '.join(PREREQUISITES)}", param_hint="--assume")
+    return names
+VERBOSE = typer.Option(False, "--verbose", "-v", help="Show every finding in full, including NOT-IN-SPEC.")
 
 
-def render_report(report, fmt: str, output: Optional[str], verbose: bool = False) -> None:
-    """Print the report in the chosen format; with --output, write it there and print the text summary."""
-    from specpatch.reporters import text as text_reporter
+def _paths(paths: Optional[List[str]], state: Optional[str], name: Optional[str]) -> list[str]:
+    from specpatch.commands.kops_source import resolve_paths
 
-    if fmt not in FORMATS:
-        typer.echo(f"specpatch: unknown format {fmt!r} (one of {', '.join(FORMATS)})", err=True)
-        raise typer.Exit(2)
-    if fmt == "text":
-        body = text_reporter.render(report, colour=output is None and text_reporter.use_colour(), verbose=verbose)
-    elif fmt == "json":
-        from specpatch.reporters import json_format
-
-        body = json_format.render(report)
-    else:
-        import importlib
-
-        body = importlib.import_module(f"specpatch.reporters.{fmt}").render(report)
-    if not report.targets and report.errors and fmt == "text":
-        return
-    if output:
-        from specpatch.text.atomic import write_atomic
-
-        write_atomic(output, body)
-        typer.echo(text_reporter.render_summary(report))
-    else:
-        sys.stdout.write(body)
-
-
-def _apply_waivers(report, cfg) -> list[str]:
-    """Inline waivers of every local file a finding points at, plus the config's; unused ones as notes."""
-    import datetime as dt
-
-    from specpatch.review.waivers import apply_waivers, inline_waivers
-
-    waivers = list(cfg.waivers)
-    seen: set[str] = set()
-    for t in report.targets:
-        for f in t.findings:
-            p = f.location.path if f.location else None
-            if p and p not in seen and os.path.isfile(p):
-                seen.add(p)
-                with open(p, encoding="utf-8", errors="replace") as fh:
-                    waivers += inline_waivers(fh.read(), p)
-    if not waivers:
-        return []
-    return apply_waivers(report, waivers, dt.date.today())
-
-
-def _exit_code(report, fail_on: str) -> int:
-    if report.errors:
-        return 2
-    from specpatch.kops.lint import exit_status
-
-    return 1 if any(exit_status(t.findings, fail_on) for t in report.targets) else 0
+    return resolve_paths(paths, state, name)
 
 
 @app.command()
 def lint(
-    paths: List[str] = typer.Argument(..., help="kops spec file or folder, '-' for stdin, s3://bucket/cluster, file://, a kubespray inventory, or Terraform."),
-    format: str = typer.Option("text", "--format", "-f", help="text, json, sarif, github, markdown or junit."),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report to this file; the terminal still gets the summary."),
-    benchmark: Optional[str] = typer.Option(None, "--benchmark", help="Benchmark to use (see `specpatch profiles`); default follows kubernetesVersion."),
-    kops_version: Optional[str] = typer.Option(None, "--kops-version", help="kops release whose defaults apply (default: newest modelled)."),
-    kubespray_version: Optional[str] = typer.Option(None, "--kubespray-version", help="kubespray release whose role defaults apply."),
-    extra_vars: Optional[List[str]] = typer.Option(None, "--extra-vars", "-e", help="kubespray: vars file layered on top, like ansible -e @FILE (repeatable)."),
+    paths: Optional[List[str]] = typer.Argument(None, help="kops spec file or folder, '-' for stdin, s3://bucket/cluster, file://, a cluster name with --state, a kubespray inventory, or Terraform."),
+    format: str = FORMAT,
+    output: Optional[str] = OUTPUT,
+    color: str = COLOR,
+    benchmark: Optional[str] = BENCHMARK,
+    kops_version: Optional[str] = KOPS_VERSION,
+    kubespray_version: Optional[str] = KUBESPRAY_VERSION,
+    extra_vars: Optional[List[str]] = EXTRA_VARS,
+    values: Optional[List[str]] = VALUES,
+    template_vars: Optional[List[str]] = TEMPLATE_VARS,
     fail_on: str = typer.Option("fail", "--fail-on", help="fail: exit 1 on FAIL; warn: also on WARN."),
-    only: Optional[List[str]] = typer.Option(None, "--only", help="Only these check ids (comma-separated, repeatable)."),
-    skip: Optional[List[str]] = typer.Option(None, "--skip", help="Skip these check ids."),
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every finding in full, including NOT-IN-SPEC."),
-    profile: Optional[str] = typer.Option(None, "--profile", help="AWS profile for s3:// state stores."),
+    only: Optional[List[str]] = ONLY,
+    skip: Optional[List[str]] = SKIP,
+    verbose: bool = VERBOSE,
+    state: Optional[str] = STATE,
+    name: Optional[str] = NAME,
+    profile: Optional[str] = PROFILE,
     no_waivers: bool = typer.Option(False, "--no-waivers", help="Show raw verdicts: ignore inline and .specpatch.yaml waivers."),
     baseline: Optional[str] = typer.Option(None, "--baseline", help="A git ref (origin/main) or a saved JSON report: report only new FAIL/WARN."),
+    skip_other: bool = SKIP_OTHER,
+    config: Optional[str] = typer.Option(None, "--config", help="The .specpatch.yaml to use (default: the nearest, from the current folder up)."),
+    root: Optional[str] = typer.Option(None, "--root", help="sarif/github/markdown/junit paths relative to this folder (default: the git top level)."),
+    include: Optional[List[str]] = typer.Option(None, "--include", help="Also report these in sarif/github: manual, not-in-spec (comma-separated)."),
+    predict: Optional[str] = typer.Option(None, "--predict", help="kube-bench: what kube-bench will print on the nodes, where it differs, and why."),
+    unsafe_fixes: bool = UNSAFE_FIXES,
+    assume: Optional[List[str]] = ASSUME,
 ) -> None:
     """Lint cluster specs: PASS, FAIL, WARN, NOT-IN-SPEC ... with file:line for each finding."""
-    from specpatch.commands.lint import lint_paths
+    from specpatch.commands.lint import run_lint
 
-    cfg = _config()
-    fail_on = fail_on if fail_on != "fail" or not cfg.fail_on else cfg.fail_on
-    if fail_on not in ("fail", "warn"):
-        typer.echo("specpatch: --fail-on takes fail or warn", err=True)
-        raise typer.Exit(2)
-    opts = _options(benchmark=benchmark or cfg.default_benchmark, kops_version=kops_version, kubespray_version=kubespray_version,
-                    extra_vars=extra_vars, fail_on=fail_on, only=(only or []) + cfg.only, skip=(skip or []) + cfg.skip,
-                    profile=profile, org=cfg.profile)
-    report, _ = lint_paths(paths, opts)
-    notes: list[str] = [cfg.profile.summary()] if cfg.profile is not None else []
-    if not no_waivers:
-        notes += _apply_waivers(report, cfg)
-    if baseline:
-        from specpatch.review import baseline as baseline_mod
-
-        if baseline.endswith(".json") and os.path.isfile(baseline):
-            base = baseline_mod.from_json(baseline)
-        else:
-            base = baseline_mod.from_git(baseline, paths, lambda ps: lint_paths(ps, opts)[0])
-        hidden = baseline_mod.only_new(report, base)
-        notes.append(f"baseline {base.source}: {hidden} FAIL/WARN findings already there are not shown")
-    render_report(report, format, output, verbose)
-    for n in notes:
-        typer.echo(f"note: {n}", err=True)
-    _emit_errors(report.errors)
-    raise typer.Exit(_exit_code(report, fail_on))
+    _finish(lambda: run_lint(
+        _paths(paths, state, name), format=format, output=output, color=color, verbose=verbose, fail_on=fail_on,
+        no_waivers=no_waivers, baseline=baseline, skip_other=skip_other, benchmark=benchmark, kops_version=kops_version,
+        kubespray_version=kubespray_version, extra_vars=extra_vars, only=only, skip=skip, profile=profile,
+        values=values, template_vars=template_vars, config=config, root=root, include=include, predict=predict,
+        unsafe_fixes=unsafe_fixes, assume=_assume(assume)))
 
 
 @app.command()
 def fix(
-    paths: List[str] = typer.Argument(..., help="Spec file, folder, kubespray inventory or Terraform."),
+    paths: Optional[List[str]] = typer.Argument(None, help="Spec file, folder, kubespray inventory, Terraform, or a cluster name with --state."),
     in_place: bool = typer.Option(False, "--in-place", "-i", help="Write the fixes (atomic replace) instead of printing a diff."),
     check_only: bool = typer.Option(False, "--check", help="Exit 1 when a fix would change something (for CI); print the diff."),
     only: Optional[List[str]] = typer.Option(None, "--only", help="Only these check ids (comma-separated); also fixes their WARNs."),
-    skip: Optional[List[str]] = typer.Option(None, "--skip", help="Skip these check ids."),
-    benchmark: Optional[str] = typer.Option(None, "--benchmark", help="Benchmark to use; default follows kubernetesVersion."),
-    kops_version: Optional[str] = typer.Option(None, "--kops-version", help="kops release whose defaults and fields apply."),
-    kubespray_version: Optional[str] = typer.Option(None, "--kubespray-version", help="kubespray release whose role defaults apply."),
-    extra_vars: Optional[List[str]] = typer.Option(None, "--extra-vars", "-e", help="kubespray: vars file layered on top (repeatable)."),
+    skip: Optional[List[str]] = SKIP,
+    benchmark: Optional[str] = BENCHMARK,
+    kops_version: Optional[str] = KOPS_VERSION,
+    kubespray_version: Optional[str] = KUBESPRAY_VERSION,
+    extra_vars: Optional[List[str]] = EXTRA_VARS,
+    values: Optional[List[str]] = VALUES,
+    template_vars: Optional[List[str]] = TEMPLATE_VARS,
     vars_file: Optional[str] = typer.Option(None, "--vars-file", help="kubespray: where unset variables go (default group_vars/k8s_cluster/k8s-cluster.yml)."),
     fix_all: bool = typer.Option(False, "--all", help="kubespray: write every value of the hardening guide the inventory lacks."),
     spec: Optional[str] = typer.Option(None, "--spec", help="Terraform generated by kops: the source spec to patch instead."),
     annotate: bool = typer.Option(False, "--annotate", help="Add a trailing '# CIS <id>' comment to each edited line."),
+    state: Optional[str] = STATE,
+    name: Optional[str] = NAME,
+    profile: Optional[str] = PROFILE,
+    skip_other: bool = SKIP_OTHER,
+    unsafe_fixes: bool = UNSAFE_FIXES,
+    assume: Optional[List[str]] = ASSUME,
+    format: str = typer.Option("diff", "--format", "-f", help="diff (default), or json: each edit with its safety class and rollout."),
 ) -> None:
     """Patch the spec: minimal, comment-preserving edits, shown as a unified diff or written in place."""
-    from specpatch.plan import FixError
-    from specpatch.commands.inputs import load
-    from specpatch.text.diff import unified_diff
+    from specpatch.commands.fix import run_fix
 
-    cfg = _config()
-    opts = _options(benchmark=benchmark or cfg.default_benchmark, kops_version=kops_version, kubespray_version=kubespray_version,
-                    extra_vars=extra_vars, vars_file=vars_file, fix_all=fix_all, spec=spec, annotate=annotate,
-                    only=(only or []) + cfg.only, skip=(skip or []) + cfg.skip, org=cfg.profile)
-    errors: list[str] = []
-    patches = []
-    for arg in paths:
-        for target in load(arg, opts, errors):
-            try:
-                patches += target.fix(opts)
-            except FixError as e:
-                errors.append(f"specpatch: {e}")
-    changed = [p for p in patches if p.before != p.after]
-    if in_place and not check_only and not errors:
-        from specpatch.text.atomic import write_atomic
-
-        for p in changed:
-            write_atomic(p.path, p.after)
-            typer.echo(f"fixed {p.path}: {', '.join(p.checks)}", err=True)
-    else:
-        for p in changed:
-            sys.stdout.write(unified_diff(p))
-    notes = [n for p in patches for n in p.notes]
-    if notes:
-        typer.echo("\nNot fixed by the patch (do this by hand):", err=True)
-        for n in dict.fromkeys(notes):
-            typer.echo(f"  - {n}", err=True)
-    _emit_errors(errors)
-    if errors:
-        raise typer.Exit(2)
-    raise typer.Exit(1 if check_only and changed else 0)
+    _finish(lambda: run_fix(
+        _paths(paths, state, name), in_place=in_place, check_only=check_only, skip_other=skip_other, only=only, skip=skip,
+        benchmark=benchmark, kops_version=kops_version, kubespray_version=kubespray_version, extra_vars=extra_vars,
+        vars_file=vars_file, fix_all=fix_all, spec=spec, annotate=annotate, profile=profile,
+        values=values, template_vars=template_vars, unsafe_fixes=unsafe_fixes, assume=_assume(assume), out_format=format))
 
 
 @app.command(context_settings={"allow_extra_args": False})
 def apply(
-    source: str = typer.Argument("", help="Spec file, or s3://bucket/CLUSTER / file:///path/CLUSTER (default: --state and --name)."),
+    source: str = typer.Argument("", help="Spec file, s3://bucket/CLUSTER, file:///path/CLUSTER, or a cluster name (default: --state and --name)."),
     state: Optional[str] = typer.Option(None, "--state", help="kops state store (default: KOPS_STATE_STORE)."),
     name: Optional[str] = typer.Option(None, "--name", help="Cluster name (default: KOPS_CLUSTER_NAME or NAME)."),
     yes: bool = typer.Option(False, "--yes", "-y", help="Write without asking (needed when there is no terminal)."),
@@ -246,152 +182,62 @@ def apply(
     cloudonly: bool = typer.Option(False, "--cloudonly", help="Passed to kops rolling-update."),
     validation_timeout: Optional[str] = typer.Option(None, "--validation-timeout", help="Passed to kops rolling-update."),
     kops_binary: Optional[str] = typer.Option(None, "--kops-binary", help="kops executable (default: kops on PATH)."),
-    benchmark: Optional[str] = typer.Option(None, "--benchmark", help="Benchmark to use."),
-    kops_version: Optional[str] = typer.Option(None, "--kops-version", help="kops release whose defaults apply."),
-    only: Optional[List[str]] = typer.Option(None, "--only", help="Only these check ids."),
-    skip: Optional[List[str]] = typer.Option(None, "--skip", help="Skip these check ids."),
-    profile: Optional[str] = typer.Option(None, "--profile", help="AWS profile for s3:// stores."),
+    benchmark: Optional[str] = BENCHMARK,
+    kops_version: Optional[str] = KOPS_VERSION,
+    only: Optional[List[str]] = ONLY,
+    skip: Optional[List[str]] = SKIP,
+    profile: Optional[str] = PROFILE,
+    unsafe_fixes: bool = UNSAFE_FIXES,
+    assume: Optional[List[str]] = ASSUME,
 ) -> None:
     """Fix the spec where it lives (file or state store) and, when asked, roll it out with kops."""
-    from specpatch.commands.apply import ApplyError, ApplyFailed, ApplyRequest, run_apply, tty_confirm
+    from specpatch.commands.apply_run import rolling_args, run_apply_command
 
-    cfg = _config()
-    opts = _options(benchmark=benchmark or cfg.default_benchmark, kops_version=kops_version, only=(only or []) + cfg.only,
-                    skip=(skip or []) + cfg.skip, profile=profile, org=cfg.profile)
-    rolling: list[str] = []
-    for ig in instance_group or []:
-        rolling += ["--instance-group", ig]
-    if instance_group_roles:
-        rolling += ["--instance-group-roles", instance_group_roles]
-    if cloudonly:
-        rolling.append("--cloudonly")
-    if validation_timeout:
-        rolling += ["--validation-timeout", validation_timeout]
-    req = ApplyRequest(source=source, state=state, name=name, yes=yes, dry_run=dry_run, update=update,
-                       rolling_update=rolling_update, rolling_args=rolling, kops_binary=kops_binary)
-    if rolling_update:
-        req.update = True
-    try:
-        log = run_apply(req, opts, lambda line: typer.echo(line), tty_confirm)
-        code = 0
-    except ApplyFailed as e:
-        log, code = e.log, e.code
-    except ApplyError as e:
-        typer.echo(f"specpatch: {e}", err=True)
-        raise typer.Exit(e.code)
-    for line in log.done:
-        typer.echo(f"done: {line}", err=True)
-    for line in log.not_done:
-        typer.echo(f"not done: {line}", err=True)
-    raise typer.Exit(code)
+    _finish(lambda: run_apply_command(
+        source, state=state, name=name, yes=yes, dry_run=dry_run, update=update, rolling_update=rolling_update,
+        rolling=rolling_args(instance_group, instance_group_roles, cloudonly, validation_timeout), kops_binary=kops_binary,
+        benchmark=benchmark, kops_version=kops_version, only=only, skip=skip, profile=profile,
+        unsafe_fixes=unsafe_fixes, assume=_assume(assume)))
 
 
 @app.command("diff")
 def diff_cmd(
-    old: str = typer.Argument(..., help="The spec before (file, or '-' )."),
+    old: str = typer.Argument(..., help="The spec before (file, '-', store URL, or a cluster name with --state)."),
     new: str = typer.Argument(..., help="The spec after."),
     benchmark: Optional[str] = typer.Option(None, "--benchmark", help="Benchmark to compare with (default: the new spec's)."),
-    kops_version: Optional[str] = typer.Option(None, "--kops-version", help="kops release whose defaults apply."),
+    kops_version: Optional[str] = KOPS_VERSION,
+    state: Optional[str] = STATE,
 ) -> None:
     """Security-relevant changes between two specs; exit 1 when the new one makes a check worse."""
-    from specpatch.commands.inputs import load
-    from specpatch.review.spec_diff import changed_fields, compare, render
+    from specpatch.commands.diff import run_diff
+    from specpatch.commands.kops_source import resolve_one
 
-    opts = _options(benchmark=benchmark, kops_version=kops_version)
-    errors: list[str] = []
-    olds = {t.cluster.name if hasattr(t, "cluster") else t.path: t for t in load(old, opts, errors)}
-    news = {t.cluster.name if hasattr(t, "cluster") else t.path: t for t in load(new, opts, errors)}
-    if errors:
-        _emit_errors(errors)
-        raise typer.Exit(2)
-    regress = False
-    for name, nt in news.items():
-        ot = olds.get(name) or (next(iter(olds.values())) if len(olds) == 1 and len(news) == 1 else None)
-        if ot is None:
-            typer.echo(f"{name}: new target, nothing to compare")
-            continue
-        new_report = nt.lint(opts)
-        old_opts = _options(benchmark=benchmark or new_report.benchmark, kops_version=kops_version)
-        old_report = ot.lint(old_opts)
-        changes = compare(old_report, new_report)
-        fields = []
-        if hasattr(nt, "cluster") and hasattr(ot, "cluster"):
-            fields = changed_fields(ot.cluster.node.plain(), nt.cluster.node.plain())
-        typer.echo(f"== {name} ==")
-        sys.stdout.write(render(changes, fields))
-        regress = regress or any(c.regression for c in changes)
-    raise typer.Exit(1 if regress else 0)
+    _finish(lambda: run_diff(resolve_one(old, state, None, "OLD"), resolve_one(new, state, None, "NEW"),
+                             benchmark=benchmark, kops_version=kops_version))
 
 
 @app.command("bench-import")
 def bench_import_cmd(
     results: str = typer.Argument(..., help="kube-bench output: JSON (--json, one or many nodes) or pasted text; '-' for stdin."),
-    spec: str = typer.Option(..., "--spec", help="The spec behind the cluster: kops file or state store, kubespray inventory, Terraform."),
+    spec: Optional[str] = typer.Option(None, "--spec", help="The spec behind the cluster: kops file or state store (or --state/--name), kubespray inventory, Terraform."),
     benchmark: Optional[str] = typer.Option(None, "--benchmark", help="Benchmark the text report came from (default: recognised from ids and titles)."),
-    format: str = typer.Option("text", "--format", "-f", help="text, json, sarif, github, markdown or junit."),
-    output: Optional[str] = typer.Option(None, "--output", "-o", help="Write the report to this file; the terminal still gets the summary."),
+    format: str = FORMAT,
+    output: Optional[str] = OUTPUT,
+    color: str = COLOR,
     fix: bool = typer.Option(False, "--fix", help="Also print the patch that fixes the live FAILs the spec can fix."),
-    kops_version: Optional[str] = typer.Option(None, "--kops-version", help="kops release whose defaults apply."),
-    kubespray_version: Optional[str] = typer.Option(None, "--kubespray-version", help="kubespray release whose role defaults apply."),
+    kops_version: Optional[str] = KOPS_VERSION,
+    kubespray_version: Optional[str] = KUBESPRAY_VERSION,
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every finding in full."),
+    state: Optional[str] = STATE,
+    name: Optional[str] = NAME,
 ) -> None:
     """Map kube-bench results onto the spec: the patch for real FAILs, the reason for false alarms, drift."""
-    from specpatch.kubebench import join as bench_import
-    from specpatch.commands.inputs import load
-    from specpatch.text import reading as local
+    from specpatch.commands.bench_import import run_bench_import
+    from specpatch.commands.kops_source import resolve_one
 
-    if benchmark:
-        from specpatch.kubebench.parse import BENCHMARKS
-
-        if benchmark not in BENCHMARKS:
-            typer.echo(f"specpatch: unknown benchmark {benchmark!r}; known: {', '.join(BENCHMARKS)}", err=True)
-            raise typer.Exit(2)
-    if results == "-" and spec == "-":
-        typer.echo("specpatch: the results and --spec cannot both be standard input", err=True)
-        raise typer.Exit(2)
-    cfg = _config()
-    src = local.read_stdin() if results == "-" else local.read_file(results)
-    opts = _options(kops_version=kops_version, kubespray_version=kubespray_version, only=cfg.only, skip=cfg.skip, org=cfg.profile)
-    errors: list[str] = []
-    targets = list(load(spec, opts, errors))
-    if errors or not targets:
-        _emit_errors(errors or [f"{spec}: no spec found"])
-        raise typer.Exit(2)
-    report, fixes = bench_import.run(src.text, src.path, targets, opts, benchmark)
-    _apply_waivers(report, cfg)  # waived checks are JUSTIFIED here too; waivers for other checks are lint's business
-    if not fix:
-        render_report(report, format, output, verbose)
-    else:
-        # stdout carries only the patch (for `git apply`); the report goes to --output or stderr.
-        import contextlib
-        from dataclasses import replace
-
-        from specpatch.plan import FixError
-        from specpatch.text.diff import unified_diff
-
-        with contextlib.redirect_stdout(sys.stderr):
-            render_report(report, format, output, verbose)
-        patches = []
-        try:
-            for target, ids in fixes:
-                if ids:
-                    patches += target.fix(replace(opts, only=ids))
-        except FixError as e:
-            _emit_errors([f"specpatch: {e}"])
-            raise typer.Exit(2)
-        for p in patches:
-            if p.before != p.after:
-                sys.stdout.write(unified_diff(p))
-        hand = list(dict.fromkeys(n for p in patches for n in p.notes))
-        if hand:
-            typer.echo("\nNot fixed by the patch (do this by hand):", err=True)
-            for n in hand:
-                typer.echo(f"  - {n}", err=True)
-    if format != "text" or output:  # the text report already shows the notes
-        for t in report.targets:
-            for n in t.notes[:2]:
-                typer.echo(f"note: {n}", err=True)
-    raise typer.Exit(_exit_code(report, "fail"))
+    _finish(lambda: run_bench_import(
+        results, resolve_one(spec, state, name, "--spec"), benchmark=benchmark, format=format, output=output, fix=fix,
+        kops_version=kops_version, kubespray_version=kubespray_version, verbose=verbose, color=color))
 
 
 @app.command()
@@ -400,29 +246,23 @@ def explain(
     benchmark: str = typer.Option("cis-1.12", "--benchmark", help="Benchmark whose numbering the id uses."),
 ) -> None:
     """What a check means, the field that controls it in each target, defaults and removals."""
-    from specpatch.commands.explain import explain_check
+    from specpatch.commands.info import run_explain
 
-    try:
-        typer.echo(explain_check(check, benchmark))
-    except KeyError as e:
-        typer.echo(f"specpatch: {e.args[0]}", err=True)
-        raise typer.Exit(2)
+    _finish(lambda: run_explain(check, benchmark))
 
 
 @app.command("profiles")
-def profiles_cmd() -> None:
+def profiles_cmd(
+    fmt: str = typer.Option("text", "--format", "-f", help="text, or json: every check as kube-bench states it (docs/profiles-json.md)."),
+) -> None:
     """List the bundled benchmarks and the Kubernetes versions each covers."""
-    from specpatch.benchmarks import profiles
+    from specpatch.commands.info import run_profiles
 
-    idx = profiles.index()
-    for name in profiles.benchmark_names():
-        b = profiles.benchmark(name)
-        mark = " (default)" if name == idx["default"] else ""
-        typer.echo(f"{name:10} Kubernetes {', '.join(b.kubernetes):24} {len(b.checks):3} checks{mark}")
+    _finish(lambda: run_profiles(fmt))
 
 
 def main() -> None:
-    """Console entry point: bad input is one line and exit 2, never a traceback."""
+    """Console entry point: the last line of defence against tracebacks."""
     from specpatch.model import InputError
 
     try:
@@ -432,9 +272,13 @@ def main() -> None:
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)
-    except BrokenPipeError:
-        sys.exit(0)
-    except Exception as e:  # noqa: BLE001 - the last line of defence against tracebacks
+    except Exception as e:  # noqa: BLE001
+        from specpatch.text.errors import boundary_line
+
+        line = None if os.environ.get("SPECPATCH_DEBUG") else boundary_line(e)
+        if line is not None:  # the input's or the machine's fault (full disk, read-only folder): not a bug
+            typer.echo(line, err=True)
+            sys.exit(2)
         if os.environ.get("SPECPATCH_DEBUG"):
             raise
         typer.echo(f"specpatch: internal error: {type(e).__name__}: {e} (set SPECPATCH_DEBUG=1 for details)", err=True)

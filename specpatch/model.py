@@ -125,9 +125,11 @@ class Finding:
     scope: str | None = None
     scored: bool = True
     remediation: str = ""
+    kube_bench: dict[str, Any] | None = None  # `lint --predict kube-bench`: what kube-bench will print, and why
 
     def as_dict(self) -> dict[str, Any]:
         loc = self.location
+        extra = {} if self.kube_bench is None else {"kubeBench": dict(self.kube_bench)}
         return {
             "check": self.check,
             "benchmark": self.benchmark,
@@ -146,6 +148,7 @@ class Finding:
             "scope": self.scope,
             "scored": self.scored,
             "remediation": self.remediation,
+            **extra,
         }
 
 
@@ -207,3 +210,4 @@ class FilePatch:
     after: str
     checks: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    edits: list = field(default_factory=list)  # the plan.Want objects applied, with safety class and rollout

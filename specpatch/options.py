@@ -21,6 +21,10 @@ class Options:
     profile: str | None = None  # AWS profile for s3:// stores
     org: object = None  # organization profile from .specpatch.yaml (applied by profiles.benchmark)
     new_documents: bool = True  # False where only the Cluster object is written back (state stores)
+    values: list[str] = field(default_factory=list)  # --values: kops toolbox template values files, in order
+    template_vars: list[str] = field(default_factory=list)  # --var NAME=VALUE for ${NAME} placeholders
+    unsafe_fixes: bool = False  # --unsafe-fixes: also apply edits classed unsafe (plan.py)
+    assume: set[str] = field(default_factory=set)  # --assume NAME: prerequisites the user states are met
 
     def selected(self, check: str) -> bool:
         """--only / --skip selection by check id (or a prefix such as 1.2)."""

@@ -4,18 +4,30 @@ from __future__ import annotations
 
 import re
 
-_MINOR = re.compile(r"v?(\d+)\.(\d+)")
+from specpatch.model import InputError
+
+_MINOR = re.compile(r"v?(\d{1,9})\.(\d{1,9})(?!\d)")  # nine digits: no real version is longer; bounds int()
 
 
 def parse_minor(text: object) -> tuple[int, int] | None:
-    """(major, minor) of a version such as "1.32.0", "v1.28", or a URL containing /v1.30.1/; None for channels."""
-    if text is None:
+    """(major, minor) of a version such as "1.32.0", "v1.28", or a URL containing /v1.30.1/; None for channels.
+
+    A YAML number (`1.30` read as the float 1.3) is None: the minor it meant cannot be known.
+    """
+    if text is None or isinstance(text, (float, bool)):
         return None
     s = str(text).strip()
-    m = re.search(r"/v(\d+)\.(\d+)\.", s) if "/" in s else _MINOR.match(s)
+    m = re.search(r"/v(\d{1,9})\.(\d{1,9})\.", s) if "/" in s else _MINOR.match(s)
     if not m:
         return None
     return int(m.group(1)), int(m.group(2))
+
+
+def require_string(value: object, path: str, line: int, field: str, written: str | None = None) -> None:
+    """kops reads version fields as strings and refuses a YAML number: `1.30` would be the float 1.3."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        shown = written if written else repr(value)
+        raise InputError(path, line, f"{field}: {shown} is a YAML number, not a version string; kops refuses it (quote it: \"{shown}\")")
 
 
 def fmt(v: tuple[int, int] | None) -> str:

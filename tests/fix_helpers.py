@@ -37,7 +37,7 @@ def changed_original_lines(before: str, after: str) -> int:
 def fixable_fails(text: str, path: str = "t.yaml", **opts) -> list[str]:
     out = []
     for t in targets_from_text(text, path):
-        r = lint_cluster(t.cluster, benchmark=opts.get("benchmark"), kops_version=opts.get("kops_version"))
+        r = t.lint(Options(**opts))  # fixable as the settled plan decides it (safety classes)
         out += [f"{f.check}@{f.scope}" for f in r.findings if f.status == FAIL and f.fixable]
     return out
 

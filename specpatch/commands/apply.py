@@ -90,6 +90,10 @@ def run_apply(req: ApplyRequest, opts: Options, out: Callable[[str], None], conf
         runner = kops_sink.KopsRunner(binary)
         if not state and not store:
             raise ApplyError("--update needs the kops state store: --state or KOPS_STATE_STORE", 2)
+        try:  # build (and so validate) the kops arguments now: `--state=--yes` must fail before the write
+            runner.update(name, state if not store else _store_root(target), yes=True)
+        except kops_sink.KopsError as e:
+            raise ApplyError(str(e), 2) from None
 
     report = target.lint(opts)
     fails = sum(1 for f in report.findings if f.status == "FAIL")
@@ -98,6 +102,8 @@ def run_apply(req: ApplyRequest, opts: Options, out: Callable[[str], None], conf
     changed = [p for p in patches if p.before != p.after]
     for p in changed:
         out(unified_diff(p).rstrip("\n"))
+    for w in (w for p in changed for w in p.edits):
+        out(f"edit: {w.describe()}")
     for n in dict.fromkeys(n for p in patches for n in p.notes):
         out(f"by hand: {n}")
     if not changed:
@@ -120,7 +126,8 @@ def run_apply(req: ApplyRequest, opts: Options, out: Callable[[str], None], conf
         steps.append(("kops replace", runner.replace(target.path, state)))
     steps.append(("kops update cluster", runner.update(name, state if not store else _store_root(target), yes=True)))
     if req.rolling_update:
-        steps.append(("kops rolling-update cluster", runner.rolling_update(name, state if not store else _store_root(target), yes=True, extra=req.rolling_args)))
+        extra = req.rolling_args + touched_roles(changed, req.rolling_args)
+        steps.append(("kops rolling-update cluster", runner.rolling_update(name, state if not store else _store_root(target), yes=True, extra=extra)))
     if req.dry_run:
         for label, argv in steps:
             out("would run: " + " ".join(argv))
@@ -136,6 +143,23 @@ def run_apply(req: ApplyRequest, opts: Options, out: Callable[[str], None], conf
         log.not_done.insert(0, f"{label} failed with exit code {code}")
         raise ApplyFailed(log, code)
     return log
+
+
+def touched_roles(patches: list[FilePatch], given: list[str]) -> list[str]:
+    """`--instance-group-roles` (or `--instance-group`) for only what the patch touches, unless the user chose."""
+    if any(a.split("=", 1)[0] in ("--instance-group", "--instance-group-roles") for a in given):
+        return []
+    roles = list(dict.fromkeys(r for p in patches for w in p.edits for r in w.roles))
+    igs = [r[3:] for r in roles if r.startswith("ig:")]
+    plain = [r for r in roles if not r.startswith("ig:")]
+    out: list[str] = []
+    if plain and igs:
+        return []  # roles plus single groups of other roles: roll everything rather than miss one
+    if plain:
+        out += ["--instance-group-roles", ",".join(plain)]
+    elif igs:
+        out += ["--instance-group", ",".join(igs)]
+    return out
 
 
 class ApplyFailed(ApplyError):

@@ -7,8 +7,9 @@ each worker process reads, parses (libyaml) and lints its share.
 from __future__ import annotations
 
 import os
+import sys
 
-from specpatch.commands.inputs import is_kubespray, is_store, is_terraform, load
+from specpatch.commands.inputs import discover, is_kubespray, is_terraform, load, load_folder, unique
 from specpatch.model import InputError, Report, TargetReport
 from specpatch.options import Options
 
@@ -28,17 +29,18 @@ def _lint_files(args: tuple[list[str], Options]) -> tuple[list[TargetReport], li
     for path in paths:
         try:
             src = local.read_file(path)
-            for t in targets_from_text(src.text, src.path, require=False):
+            for t in targets_from_text(src.text, src.path, require=False, opts=opts):
                 reports.append(t.lint(opts))
         except InputError as e:
             errors.append(str(e))
+        except Exception as e:  # noqa: BLE001 - one bad file is one line; the other files' reports survive
+            from specpatch.text.errors import boundary_line
+
+            errors.append(boundary_line(e) or f"{path}: internal error: {type(e).__name__}: {e}")
     return reports, errors
 
 
-def _fleet(folder: str, opts: Options) -> tuple[list[TargetReport], list[str]] | None:
-    from specpatch.text import reading as local
-
-    files = local.walk(folder)
+def _fleet(files: list[str], opts: Options) -> tuple[list[TargetReport], list[str]] | None:
     workers = os.cpu_count() or 1
     if len(files) < PARALLEL_MIN_FILES or workers < 2:
         return None
@@ -55,21 +57,95 @@ def _fleet(folder: str, opts: Options) -> tuple[list[TargetReport], list[str]] |
     return reports, errors
 
 
+def _targets(arg: str, opts: Options, report: Report):
+    """The targets under one PATH; a big folder of kops files is linted in worker processes first."""
+    if os.path.isdir(arg) and not is_kubespray(arg) and not is_terraform(arg):
+        files, dirs = discover(arg)
+        fleet = _fleet(files, opts)
+        if fleet is not None:
+            report.targets += fleet[0]
+            report.errors += fleet[1]
+        yield from load_folder(arg, opts, report.errors, [] if fleet else files, dirs, found=bool(fleet and fleet[0]))
+        return
+    yield from load(arg, opts, report.errors)
+
+
 def lint_paths(paths: list[str], opts: Options) -> tuple[Report, list]:
-    """Lint every target under the paths; returns the report and the targets (for fix/apply)."""
+    """Lint every target under the paths, each once; returns the report and the targets (for fix/apply)."""
     report = Report()
     targets = []
-    for arg in paths:
-        if os.path.isdir(arg) and not is_store(arg) and not is_kubespray(arg) and not is_terraform(arg):
-            fleet = _fleet(arg, opts)
-            if fleet is not None:
-                report.targets += fleet[0]
-                report.errors += fleet[1]
-                continue
-        for target in load(arg, opts, report.errors):
-            try:
-                report.targets.append(target.lint(opts))
-                targets.append(target)
-            except InputError as e:
-                report.errors.append(str(e))
+    for target in unique(t for arg in paths for t in _targets(arg, opts, report)):
+        try:
+            report.targets.append(target.lint(opts))
+            targets.append(target)
+        except InputError as e:
+            report.errors.append(str(e))
     return report, targets
+
+
+def run_lint(paths: list[str], *, format: str, output: str | None, color: str, verbose: bool, fail_on: str,
+             no_waivers: bool, baseline: str | None, skip_other: bool, config: str | None = None,
+             root: str | None = None, include: list[str] | None = None, predict: str | None = None, **opt_kw) -> int:
+    """`specpatch lint`: the report in the chosen format; the exit code says FAIL, clean, or could not check."""
+    from specpatch.commands import common, report as out
+    from specpatch.commands.inputs import spec_files
+
+    out.check_format(format)
+    out.check_output(output)
+    out.check_color(color)
+    from specpatch.commands.explain import explain_check
+    from specpatch.reporters import review
+
+    ctx = review.context(root, include, output, explain=explain_check)
+    cfg = common.load_config(config)
+    fail_on = fail_on if fail_on != "fail" or not cfg.fail_on else cfg.fail_on
+    if fail_on not in ("fail", "warn"):
+        raise common.UsageError("--fail-on takes fail or warn")
+    opt_kw["only"] = (opt_kw.get("only") or []) + cfg.only
+    opt_kw["skip"] = (opt_kw.get("skip") or []) + cfg.skip
+    opts = common.make_options(benchmark=opt_kw.pop("benchmark") or cfg.default_benchmark, fail_on=fail_on, org=cfg.profile, **opt_kw)
+    if skip_other:
+        paths = spec_files(paths)
+        if not paths:
+            return 0  # pre-commit passed only files that are no spec: nothing of ours changed
+    if predict not in (None, "kube-bench"):
+        raise common.UsageError(f"--predict takes kube-bench, not {predict!r}")
+    report, targets = lint_paths(paths, opts)
+    if predict:
+        from specpatch.kubebench import predict as kb_predict
+
+        kb_predict.annotate(report, targets, opts)
+    why = common.nothing_checked(report)
+    if why:
+        print(why, file=sys.stderr)
+        return 2
+    notes: list[str] = [cfg.profile.summary()] if cfg.profile is not None else []
+    if not no_waivers:
+        notes += common.apply_waivers(report, cfg)
+    if baseline:
+        notes.append(_baseline(report, baseline, paths, opts, ctx))
+    out.render_report(report, format, output, verbose, color, ctx)
+    if predict:
+        kb_predict.emit(report, format, output)
+    for n in notes:
+        print(f"note: {n}", file=sys.stderr)
+    for e in report.errors:
+        print(e, file=sys.stderr)
+    return common.exit_code(report, fail_on)
+
+
+def _baseline(report: Report, baseline: str, paths: list[str], opts: Options, ctx=None) -> str:
+    """Drop what the baseline already had; the note says how much."""
+    from specpatch.review import baseline as baseline_mod
+
+    if baseline.endswith(".json"):
+        if not os.path.isfile(baseline):
+            raise InputError(baseline, None, "no such file (a --baseline ending in .json is a saved `--format json` report)")
+        base = baseline_mod.from_json(baseline)
+    else:
+        base = baseline_mod.from_git(baseline, paths, lambda ps: lint_paths(ps, opts)[0])
+    known = baseline_mod.split_known(report, base)  # the review formats list new FAILs first, then these
+    hidden = len(known)
+    if ctx is not None:
+        ctx.known, ctx.baseline = known, base.source
+    return f"baseline {base.source}: {hidden} FAIL/WARN findings already there are not shown"

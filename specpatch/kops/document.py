@@ -36,10 +36,13 @@ class KopsCluster:
     instance_groups: list[InstanceGroup] = field(default_factory=list)
     scheduler_config: tuple[int, PNode] | None = None
     all_docs: list[PNode | None] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # duplicate keys, a second kind: (missing `---`)
 
     @property
     def k8s_raw(self) -> str | None:
         v = self.spec.get("kubernetesVersion")
+        if v is not None and v.expr:
+            return v.expr  # a template placeholder: the version is unknown
         return None if v is None or v.value is None else str(v.value)
 
     @property
@@ -86,6 +89,9 @@ def find_clusters(docs: list[PNode | None], text: str, path: str, *, require: bo
         if spec is None or spec.kind != "map":
             raise InputError(path, d.line, f"kops {kind} {name or ''} has no spec".replace("  ", " "))
         if kind == "Cluster":
+            kv = spec.get("kubernetesVersion")
+            if kv is not None and kv.kind == "scalar":
+                versions.require_string(kv.value, path, kv.line, "kubernetesVersion", text[kv.start:kv.end])
             clusters.append(KopsCluster(path=path, text=text, doc=i, node=d, name=name or "(unnamed)", spec=spec, all_docs=docs))
         else:
             labels = meta.get("labels") if meta is not None else None
@@ -110,7 +116,40 @@ def clusters_from_text(text: str, path: str, *, require: bool = True) -> list[Ko
 
     text = strip_full_banner(text)
     docs = compose_documents(text, path)
-    return find_clusters(docs, text, path, require=require)
+    try:
+        clusters = find_clusters(docs, text, path, require=require)
+    except InputError as e:
+        merged = [w for w in document_warnings(text, path) if "a second `kind:" in w]
+        if merged:  # the real cause: objects run together without `---`
+            where, _, what = merged[0].removeprefix("warning: ").partition(": ")
+            raise InputError(path, int(where.rsplit(":", 1)[1]), f"{what} ({e.message})") from None
+        raise
+    if clusters:
+        warnings = document_warnings(text, path)
+        for c in clusters:
+            c.warnings = warnings
+    return clusters
+
+
+def document_warnings(text: str, path: str, line_of=lambda line: line) -> list[str]:
+    """What a reviewer must know the parser silently decided: a key written twice (the last wins,
+    as kops reads it) and a second `kind:` in one document, which is usually a missing `---`."""
+    from specpatch.text.yamlpos import duplicate_records
+
+    out: list[str] = []
+    dups = duplicate_records(text, path)
+    split = {d.doc for d in dups if d.top and d.key == "kind"}
+    for d in dups:
+        if d.top and d.key == "kind":
+            out.append(f"warning: {path}:{line_of(d.line)}: a second `kind: {d.value}` in the document that began as "
+                       f"`kind: {d.first_value}` (line {line_of(d.first_line)}): a missing `---`? kops reads one object, "
+                       f"the {d.value}, and the {d.first_value} above it is lost")
+        elif d.top and d.doc in split and d.key in ("apiVersion", "metadata", "spec"):
+            continue
+        else:
+            out.append(f"warning: {path}:{line_of(d.line)}: {d.key} is set twice in one mapping (first at line "
+                       f"{line_of(d.first_line)}); kops keeps the last value")
+    return out
 
 
 def strip_full_banner(text: str) -> str:

@@ -138,10 +138,19 @@ def _unreadable(cluster: KopsCluster, w: Want) -> str | None:
     return node.expr if node is not None else None
 
 
-def plan_cluster(cluster: KopsCluster, findings: list[Finding], opts: Options) -> Plan:
+def plan_cluster(cluster: KopsCluster, findings: list[Finding], opts: Options, *, settled: bool = True) -> Plan:
+    """The plan these options admit (settled: safety classes, prerequisites, groups); settled=False gives
+    every Want planned, for callers that block more of them before settling (Terraform)."""
+    plan = raw_plan(cluster, findings, opts)
+    if not settled:
+        return plan
+    kv = kops_release(cluster.k8s, opts.kops_version)[0]
+    return settle(plan, opts.unsafe_fixes, present_prerequisites(cluster, kv) | set(opts.assume))
+
+
+def raw_plan(cluster: KopsCluster, findings: list[Finding], opts: Options) -> Plan:
     """Wants for every selected finding, each with its safety class and rollout, deduplicated (a Want
-    that serves several checks lists them all); notes for what no field can fix. Not yet settled:
-    `settle` decides what these options admit."""
+    that serves several checks lists them all); notes for what no field can fix."""
     kv = kops_release(cluster.k8s, opts.kops_version)[0]
     k8s = cluster.k8s
     mapping = profiles.kops_mapping()
@@ -364,9 +373,7 @@ def _plan_audit(cluster: KopsCluster, f: Finding, add, cannot, minimum: dict[str
 
 def settled_plan(cluster: KopsCluster, report: TargetReport, opts: Options) -> Plan:
     """The plan these options admit: the one decision lint (fixable) and fix (edits) share."""
-    kv = kops_release(cluster.k8s, opts.kops_version)[0]
-    plan = plan_cluster(cluster, report.findings, opts)
-    return settle(plan, opts.unsafe_fixes, present_prerequisites(cluster, kv) | set(opts.assume))
+    return plan_cluster(cluster, report.findings, opts)
 
 
 def mark_fixable(report: TargetReport, plan: Plan) -> TargetReport:

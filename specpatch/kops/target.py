@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from specpatch.model import FilePatch, TargetReport
 from specpatch.options import Options
-from specpatch.kops.lint import lint_cluster
+from specpatch.kops.lint import lint_cluster  # noqa: F401 (re-exported)
 from specpatch.kops.document import KopsCluster, clusters_from_text, strip_full_banner  # noqa: F401
 
 
@@ -20,8 +20,11 @@ class KopsTarget:
         return self.cluster.path
 
     def lint(self, opts: Options) -> TargetReport:
-        report = lint_cluster(self.cluster, benchmark=opts.benchmark, kops_version=opts.kops_version)
+        from specpatch.kops.fix import lint_settled  # `fixable` is what fix does under the same options
+
+        report = lint_settled(self.cluster, opts)
         report.findings = [f for f in report.findings if opts.selected(f.check)]
+        report.notes += [w for w in self.cluster.warnings if w not in report.notes]  # duplicate keys, missing `---`
         return report
 
     def fix(self, opts: Options) -> list[FilePatch]:
@@ -30,6 +33,14 @@ class KopsTarget:
         return fix_cluster(self.cluster, opts)
 
 
-def targets_from_text(text: str, path: str, *, require: bool = True) -> list[KopsTarget]:
-    """Every kops Cluster in a text (a file, stdin, or `kops get -o yaml` output)."""
+def targets_from_text(text: str, path: str, *, require: bool = True, opts: Options | None = None) -> list:
+    """Every kops Cluster in a text (a file, stdin, or `kops get -o yaml` output); a template
+    (`kops toolbox template`, templatefile, envsubst) is rendered or read as a skeleton first."""
+    from specpatch.kops.template_kind import detect
+
+    kind = detect(text, path)
+    if kind is not None:
+        from specpatch.kops.template_target import template_targets
+
+        return template_targets(text, path, kind, opts, require=require)
     return [KopsTarget(c) for c in clusters_from_text(text, path, require=require)]

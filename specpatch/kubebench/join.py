@@ -12,10 +12,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from specpatch.model import FAIL, JUSTIFIED, NOT_IN_SPEC, PASS, WARN, Finding, Report, TargetReport
+from specpatch.model import FAIL, JUSTIFIED, NOT_IN_SPEC, PASS, WARN, Finding, InputError, Report, TargetReport
 from specpatch import versions
 from specpatch.options import Options
 from specpatch.kubebench import parse as kubebench
+from specpatch.kubebench import catalog, crosswalk, onnode
 from specpatch.kubebench.parse import BenchReport, BenchResult
 
 RANK = {FAIL: 3, WARN: 2, PASS: 1, "INFO": 0}
@@ -66,14 +67,39 @@ def _gather(bench: BenchReport) -> list[Live]:
     return list(out.values())
 
 
-def spec_ids(r: BenchResult, spec_benchmark: str) -> list[str]:
+def _generic(bench: str | None) -> bool:
+    """A generic CIS benchmark (or an unnamed text report), whose section numbers say which component a check is on."""
+    return bench is None or bool(re.match(r"^(cis-)?\d+\.\d+$", bench)) or bench in catalog.names()
+
+
+_NODE_TYPE_COMPONENT = {"node": "kubelet"}
+
+
+def _text_key(r: BenchResult) -> crosswalk.Key | None:
+    """(component, flag) of a check whose id says nothing (STIG V-ids, managed-cluster benchmarks): from its text."""
+    hint, flag = crosswalk.flag_from_text(r.title, r.expected)
+    comp = hint or _NODE_TYPE_COMPONENT.get(r.node_type or "")
+    return (comp, flag) if comp and flag else None
+
+
+def ids_for(bench: str, key: crosswalk.Key) -> frozenset[str]:
+    """The ids of the check on this (component, flag) in a benchmark: the crosswalk table, else the profile's own checks."""
+    return crosswalk.ids_in(bench, key) or catalog.ids_in(bench, key)
+
+
+def spec_ids(r: BenchResult, spec_benchmark: str, old: bool = False) -> list[str]:
     """The ids of the same check in the spec's benchmark: the same id, or the one its flag has there."""
     if r.benchmark == spec_benchmark:
         return [r.check]
-    key = kubebench.check_key(r)
+    numbered = r.check[:1].isdigit() and _generic(r.benchmark)
+    key = kubebench.check_key(r, old) if numbered else _text_key(r)
     if key is not None:
-        return sorted(kubebench.ids_in(spec_benchmark, key))
-    # Node-level and manual checks keep their ids across benchmarks; accept the same id when the titles agree.
+        return sorted(ids_for(spec_benchmark, key))
+    if not numbered:
+        return []
+    # Node-level and manual checks keep their ids across benchmarks of one numbering; accept the same id when the titles agree.
+    if old != catalog.is_old_numbering(spec_benchmark):
+        return []
     from specpatch.benchmarks import profiles
 
     check = profiles.benchmark(spec_benchmark).check(r.check)
@@ -120,11 +146,20 @@ def _kubelet_false_positive(spec: Finding, live: Live, target: TargetReport, kop
     if evidence == "read":
         return None, "; kube-bench did read a KubeletConfiguration on the node, so the file there lacks the setting"
     if target.kind in ("kops", "terraform", "kops-terraform"):
-        if kops is not None and kops < (1, 23):
+        if kops is None:  # never assume the newest release to call a FAIL false
+            return None, ("; kops version unknown: if kops >= 1.23 built this cluster, the kubelet reads "
+                          "/var/lib/kubelet/kubelet.conf, which kube-bench does not look for, and this is a false positive "
+                          "(give --kops-version, or import with the state store that holds kops-version.txt)")
+        from specpatch.kops.api import kubelet_visible
+
+        if kops < (1, 23):
             return None, "; kops < 1.23 passes kubelet settings as flags, which kube-bench sees"
-        return (f"false positive: {where} passes; kops >= 1.23 writes kubelet settings to /var/lib/kubelet/kubelet.conf, "
-                f"a config file kube-bench does not look for (it finds /var/lib/kubelet/kubeconfig instead) and only "
-                f"checks flags; {confirm}"), ""
+        if kubelet_visible(spec, kops):
+            return None, (f"; kops {versions.fmt(kops)} renders {spec.field or spec.flag} as a kubelet flag, which "
+                          "kube-bench reads, so the node runs with another value")
+        return (f"false positive: {where} passes; kops {versions.fmt(kops)} keeps this kubelet setting in "
+                f"/var/lib/kubelet/kubelet.conf (not on the command line), a config file kube-bench does not look for "
+                f"(it finds /var/lib/kubelet/kubeconfig instead); {confirm}"), ""
     if target.kind == "kubespray":
         return None, ("; kubespray's kubelet reads /etc/kubernetes/kubelet-config.yaml, which kube-bench reads too (since 2021): "
                       "if your kube-bench is older, this is a false positive")
@@ -167,68 +202,6 @@ def _false_positive(spec: Finding, live: Live, target: TargetReport, kops: tuple
     return None, ""
 
 
-_MODE = re.compile(r"permissions are set to (\d{3,4})", re.I)
-_OWNER = re.compile(r"ownership is set to ([\w.-]+:[\w.-]+)", re.I)
-_PATH = re.compile(r"(/(?:etc|var|srv|usr|lib|run|opt|home)/[\w.@/-]*\w)")
-
-
-# Where kops and kubeadm-style deployers (kubespray) keep the control-plane pod specifications.
-_POD_SPECS = (
-    ("api server", "kube-apiserver"),
-    ("controller manager", "kube-controller-manager"),
-    ("scheduler", "kube-scheduler"),
-)
-
-
-def _node_path(title: str, remediation: str, kind: str) -> str | None:
-    low = title.lower()
-    if "pod specification file" in low:
-        for words, name in _POD_SPECS:
-            if words in low:
-                ext = "manifest" if kind in ("kops", "terraform", "kops-terraform") else "yaml"
-                return f"/etc/kubernetes/manifests/{name}.{ext}"
-    paths = _PATH.findall(remediation or "")
-    return paths[0] if paths else None
-
-
-def _manual(r: BenchResult) -> bool:
-    return "(manual)" in (r.title or "").lower() or "not scored" in (r.title or "").lower() or \
-        (r.reason or "").lower().startswith("test marked as a manual")
-
-
-def _node_level(r: BenchResult) -> bool:
-    """Checked on node files or cluster objects whatever the benchmark: file modes/ownership (1.1, 4.1) and policies (5)."""
-    return r.check.startswith(("1.1.", "4.1.", "5.")) or bool(_MODE.search(r.title or "") or _OWNER.search(r.title or ""))
-
-
-def _on_the_node(r: BenchResult, spec: Finding | None, target: TargetReport) -> str:
-    """Own-words remediation for a check no spec field decides (node files, cluster objects, manual checks)."""
-    title = r.title or (spec.title if spec else "")
-    path = _node_path(title, r.remediation or "", target.kind)
-    top = r.check.split(".")[0]
-    where = {"1": "each control-plane node", "2": "each etcd host", "3": "the control plane", "4": "every node"}.get(top, "the nodes")
-    m = _MODE.search(title)
-    if m:
-        what = f"`chmod {m.group(1)} {path}`" if path else f"`chmod {m.group(1)}` on the file the check names"
-        return (f"fix it on the node: no spec field sets file modes; run {what} (or stricter) on {where}, and make it "
-                "stick in the node image or a boot-time hardening step")
-    m = _OWNER.search(title)
-    if m:
-        what = f"`chown {m.group(1)} {path}`" if path else f"`chown {m.group(1)}` on the file or directory the check names"
-        return (f"fix it on the node: no spec field sets file ownership; run {what} on {where}, and make it stick in the "
-                "node image or a boot-time hardening step")
-    if (r.reason or "").startswith("failed to run"):
-        return (f"kube-bench could not run its audit on the node ({r.reason.splitlines()[0][:160]}); run it again with "
-                "the host's paths mounted and its PID namespace (hostPID)")
-    if top == "5":
-        return ("fix it in the cluster: a policy on cluster objects, not a spec field; change the RBAC bindings, namespace "
-                "Pod Security labels, NetworkPolicies or workloads (kubectl or your manifests repository), then run kube-bench again")
-    if _manual(r):
-        return ("review it by hand: a manual check that no spec field decides; look at the cluster and record the decision "
-                "(a waiver in .specpatch.yaml files it as JUSTIFIED)")
-    return "fix it on the node or in the running cluster, as the check describes: no spec field decides it"
-
-
 def _judge(live: Live, spec: Finding | None, target: TargetReport, kops: tuple[int, int] | None = None) -> Finding:
     r = live.result
     base = Finding(check=spec.check if spec else r.check, benchmark=spec.benchmark if spec else (r.benchmark or "kube-bench"),
@@ -249,20 +222,20 @@ def _judge(live: Live, spec: Finding | None, target: TargetReport, kops: tuple[i
         why = (f"{target.benchmark}, the benchmark for this cluster's Kubernetes version, has no such check (the flag or "
                f"plugin is gone or no longer scored); run a kube-bench that knows {target.benchmark} to get current results")
         return replace(base, message=f"{live_text}; {why}")
-    manual = _manual(r)
+    manual = onnode.manual(r)
     if spec is None or spec.status == NOT_IN_SPEC or (spec.status == WARN and not spec.field):
         if _etcd_on_hosts(target) and re.search(r"etcd pod specification", r.title or base.title, re.I):
             return replace(base, status=JUSTIFIED, message=(
                 f"{live_text}; false positive: etcd runs as a systemd service (etcd_deployment_type: host), not as a "
                 "static pod, so there is no etcd pod specification file to check; kube-bench has no not-applicable verdict"))
-        # A live WARN on a check the spec lint calls NOT-IN-SPEC (policies, node files) keeps that verdict; FAILs stay FAIL.
-        off_spec = spec.status == NOT_IN_SPEC if spec is not None else _node_level(r)
-        status = NOT_IN_SPEC if live.status == WARN and off_spec else live.status
+        # A live FAIL/WARN on a check no spec field decides (node files, policies) is NOT-IN-SPEC: the message says what to do on the node.
+        off_spec = spec.status == NOT_IN_SPEC if spec is not None else onnode.node_level(r)
+        status = NOT_IN_SPEC if off_spec else live.status
         hint = ""
         if _etcd_on_hosts(target) and re.search(r"etcd data directory", r.title or base.title, re.I) and r.check.startswith("1."):
             hint = ("; etcd runs on the etcd hosts (etcd_deployment_type: host): on a control-plane node that is not an etcd "
                     "host the directory does not exist and kube-bench fails the check for that reason alone")
-        return replace(base, status=status, message=f"{live_text}; {_on_the_node(r, spec, target)}{hint}")
+        return replace(base, status=status, message=f"{live_text}; {onnode.on_the_node(r, spec, target)}{hint}")
     where = _setting(spec)
     if spec.status == FAIL or (spec.status == WARN and spec.field):
         if spec.fixable and spec.field:
@@ -288,21 +261,43 @@ def _judge(live: Live, spec: Finding | None, target: TargetReport, kops: tuple[i
     return replace(base, message=f"{live_text}; {spec.message or 'review it by hand'}")
 
 
-def join(bench: BenchReport, target_report: TargetReport, kops: tuple[int, int] | None = None) -> TargetReport:
-    """One report of the live results seen through one spec's findings."""
+def _in_report_numbering(f: Finding, live: Live, bench: str) -> Finding:
+    """The finding as the report numbers it: the id, title and section kube-bench printed (the spec's check in the message)."""
+    r = live.result
+    if f.check == r.check and f.benchmark == bench:
+        return f
+    spec_ref = f" (spec check {f.benchmark} {f.check})" if f.check != r.check and f.field else ""
+    return replace(f, check=r.check, benchmark=bench, title=r.title or f.title, section=r.section or f.section,
+                   message=f.message + spec_ref)
+
+
+def join(bench: BenchReport, target_report: TargetReport, kops: tuple[int, int] | None = None,
+         kops_source: str | None = None) -> tuple[TargetReport, set[str]]:
+    """One report of the live results seen through one spec's findings, and the spec check ids a patch fixes.
+
+    When the report's benchmark is a bundled one other than the spec's, findings carry the report's ids,
+    titles and sections (what the user compares with kube-bench's output), each joined to the spec's check by flag.
+    """
     by_id: dict[str, list[Finding]] = {}
     for f in target_report.findings:
         by_id.setdefault(f.check, []).append(f)
+    live_bench = bench.benchmark
+    renumber = (live_bench is not None and live_bench != target_report.benchmark and live_bench in catalog.names())
     out = TargetReport(path=target_report.path, kind=target_report.kind, name=target_report.name,
-                       kubernetes_version=target_report.kubernetes_version, benchmark=target_report.benchmark)
-    live_bench = bench.benchmark or "unknown"
-    out.notes.append(f"kube-bench results: {live_bench} ({bench.benchmark_source}); spec linted with {target_report.benchmark}")
+                       kubernetes_version=target_report.kubernetes_version,
+                       benchmark=live_bench if renumber else target_report.benchmark)
+    out.notes.append(f"kube-bench results: {live_bench or 'unknown'} ({bench.benchmark_source}); spec linted with {target_report.benchmark}"
+                     + ("; findings use the report's numbering" if renumber else ""))
+    if target_report.kind in ("kops", "terraform", "kops-terraform"):
+        out.notes.append(f"kops version: {kops_source}" if kops is not None and kops_source else
+                         "kops version unknown (no --kops-version, no kops-version.txt beside the state store's config): "
+                         "kubelet FAILs that depend on the kops release are not called false positives")
     if bench.totals:
         out.notes.append("kube-bench's own totals: " + ", ".join(f"{v} {k}" for k, v in bench.totals.items()))
     out.notes += bench.warnings
     pairs: dict[object, tuple[Live, Finding | None]] = {}
     for live in _gather(bench):
-        ids = spec_ids(live.result, target_report.benchmark)
+        ids = spec_ids(live.result, target_report.benchmark, bench.old_numbering)
         specs = [f for i in ids for f in by_id.get(i, [])]
         if not specs:
             pairs[(live.result.benchmark, live.result.check)] = (live, None)
@@ -314,35 +309,67 @@ def join(bench: BenchReport, target_report: TargetReport, kops: tuple[int, int] 
             pairs[key][0].absorb(live)
         else:
             pairs[key] = (live, spec)
+    fixed: set[str] = set()
+    unmapped: list[str] = []
     for live, spec in pairs.values():
-        out.findings.append(_judge(live, spec, target_report, kops))
+        f = _judge(live, spec, target_report, kops)
+        if f.fixable and f.status in (FAIL, WARN) and spec is not None:
+            fixed.add(spec.check)
+        if spec is None and live.status in (FAIL, WARN):
+            unmapped.append(live.result.check)
+        r = live.result
+        if spec is None and not renumber and (not r.check[:1].isdigit() or not _generic(r.benchmark)):
+            f = replace(f, section=f"{r.benchmark or 'report'} {r.section or ''}".strip())  # not the spec benchmark's section
+        out.findings.append(_in_report_numbering(f, live, live_bench) if renumber else f)
     out.findings.sort(key=lambda f: _id_order(f.check))  # sections in order, however the nodes' reports were laid out
-    seen = {f.check for f in out.findings}
-    unseen = sorted({f.check for f in target_report.findings if f.status == FAIL and f.check not in seen and f.check[:1].isdigit()},
+    if unmapped:
+        out.notes.append(f"{len(unmapped)} live FAIL/WARN result(s) map to no check of {target_report.benchmark} by id or "
+                         f"flag: {', '.join(sorted(unmapped, key=_id_order))}; each is listed with what kube-bench printed")
+    spec_seen = {spec.check for _, spec in pairs.values() if spec is not None}
+    unseen = sorted({f.check for f in target_report.findings if f.status == FAIL and f.check not in spec_seen and f.check[:1].isdigit()},
                     key=_id_order)
     if unseen:
         out.notes.append(f"{len(unseen)} spec FAIL(s) the live report does not cover (kube-bench did not run those checks on "
                          f"these nodes): {', '.join(unseen)}; `specpatch lint` lists them")
-    return out
+    return out, fixed
 
 
 def _id_order(check: str) -> list[int]:
-    return [int(p) if p.isdigit() else 0 for p in check.split(".")]
+    return [int(p) if p.isascii() and p.isdigit() and len(p) <= 9 else 0 for p in check.split(".")]  # 10,000-digit ids sort too
 
 
 def fix_ids(report: TargetReport) -> set[str]:
-    """The spec checks whose patch fixes a live FAIL/WARN."""
+    """The checks whose patch fixes a live FAIL/WARN (ids as the report shows them)."""
     return {f.check for f in report.findings if f.fixable and f.status in (FAIL, WARN)}
+
+
+def kops_version_of(target, opts: Options) -> tuple[tuple[int, int] | None, str | None]:
+    """The kops release that built the cluster: --kops-version, else kops-version.txt beside the state store's config."""
+    if opts.kops_version:
+        return versions.parse_minor(opts.kops_version), f"{opts.kops_version} (--kops-version)"
+    if getattr(target, "kind", "") not in ("kops", "terraform", "kops-terraform"):
+        return None, None
+    from specpatch.kops.api import kops_version_beside
+
+    text, where = kops_version_beside(target)
+    if text:
+        v = versions.parse_minor(text.strip().lstrip("v"))
+        if v is not None:
+            return v, f"{text.strip()} ({where})"
+    return None, None
 
 
 def run(results_text: str, results_path: str, targets: list, opts: Options, benchmark: str | None) -> tuple[Report, list]:
     """Parse the results, lint each spec target, join; returns the report and (target, fixed ids) pairs."""
     bench = kubebench.parse(results_text, results_path, benchmark=benchmark)
+    if not bench.results:
+        raise InputError(results_path, None, "the kube-bench report yields no check result (only summaries, or --noresults): "
+                                             "nothing to import")
     report = Report()
     fixes = []
-    kops = versions.parse_minor(opts.kops_version) if opts.kops_version else None
     for t in targets:
-        joined = join(bench, t.lint(opts), kops)
+        kops, source = kops_version_of(t, opts)
+        joined, fixed = join(bench, t.lint(opts), kops, source)
         report.targets.append(joined)
-        fixes.append((t, fix_ids(joined)))
+        fixes.append((t, fixed))
     return report, fixes

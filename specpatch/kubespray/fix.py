@@ -73,6 +73,10 @@ def _root(text: str, path: str):
 
 def apply_changes(text: str, path: str, changes: dict[tuple[str, ...], Change], annotate: bool) -> str:
     """Splice one file's changes into its text."""
+    from specpatch.kubespray.detect import is_hosts_file
+
+    if path.startswith("-e ") or is_hosts_file(path):  # the command line, or inline vars of the hosts file
+        raise Skip(f"{', '.join('.'.join(p) for p in changes)} is set in {path}; change it there by hand")
     if text.lstrip().startswith(VAULT_HEADER):
         raise Skip(f"{path} is vault-encrypted; set {', '.join('.'.join(p) for p in changes)} by hand")
     doc, root = _root(text, path) if text.strip() else (0, None)
@@ -141,12 +145,17 @@ def fix_inventory(inv: Inventory, opts: Options) -> list[FilePatch]:
     outside = _outside_vars_file(inv, opts)
     current = inv
     benchmark = opts.benchmark
+    edits: dict[str, list[Want]] = {}
     for _ in range(MAX_ROUNDS):
         result = lint_inventory(current, benchmark=benchmark, kubespray_version=opts.kubespray_version)
         benchmark = benchmark or result.benchmark
         plan = plan_inventory(current, result, opts)
         notes += plan.notes
         changed = _apply(plan, texts, originals, file_checks, opts, notes)
+        for path, changes in plan.files.items():
+            edits.setdefault(path, []).extend(
+                Want(c.action, 0, list(c.path), c.value, c.checks[0] if c.checks else "", file=path, safety=c.safety,
+                     reason=c.reason, rollout=c.rollout(), shared=c.checks[1:]) for c in changes.values())
         done += [c for c in plan.checks if c not in done]
         if not changed:
             break
@@ -161,7 +170,7 @@ def fix_inventory(inv: Inventory, opts: Options) -> list[FilePatch]:
     if outside and outside in texts and outside not in inv.extra_paths:
         notes.append(f"{outside} is not in the inventory: pass it to ansible-playbook with -e @{outside} (and to specpatch lint with --extra-vars {outside})")
     notes = list(dict.fromkeys(notes))
-    patches = [FilePatch(p, originals[p], texts[p], file_checks.get(p, []), []) for p in texts if texts[p] != originals[p]]
+    patches = [FilePatch(p, originals[p], texts[p], file_checks.get(p, []), [], edits.get(p, [])) for p in texts if texts[p] != originals[p]]
     if not patches:
         return [FilePatch(inv.path, "", "", [], notes)]
     patches[0].notes = notes

@@ -162,26 +162,6 @@ class FileView:
 DISK = FileView()
 
 
-def _duplicates(text: str, path: str) -> list[tuple[str, int]]:
-    """Top-level keys written twice (name, line of the later one): Ansible keeps the last and warns."""
-    import yaml
-
-    try:
-        node = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.YAMLError:
-        return []
-    if not isinstance(node, yaml.MappingNode):
-        return []
-    seen: set[str] = set()
-    out = []
-    for k, _ in node.value:
-        name = str(k.value)
-        if name in seen:
-            out.append((name, k.start_mark.line + 1))
-        seen.add(name)
-    return out
-
-
 def load_vars_file(path: str, group: str, fs: FileView = DISK) -> VarsFile:
     """Parse one vars file. Empty and comment-only files are fine; vault files are skipped with a note."""
     from specpatch.text.reading import decode
@@ -211,8 +191,11 @@ def load_vars_file(path: str, group: str, fs: FileView = DISK) -> VarsFile:
     vf.doc, vf.root = real[0]
     if vf.root.kind != "map":
         raise InputError(path, vf.root.line, "a vars file must hold a mapping of variable names to values")
-    for name, line in _duplicates(text, path):
-        vf.notes.append(f"warning: {path}:{line}: {name} is set twice in this file; Ansible keeps the last value")
+    from specpatch.text.yamlpos import duplicate_records
+
+    for d in duplicate_records(text, path):  # top-level variables and keys inside their values alike
+        where = "in this file" if d.top else f"in one mapping (first at line {d.first_line})"
+        vf.notes.append(f"warning: {path}:{d.line}: {d.key} is set twice {where}; Ansible keeps the last value")
     return vf
 
 
@@ -272,6 +255,9 @@ class Inventory:
     notes: list[str] = field(default_factory=list)
     single: VarsFile | None = None
     extra_paths: list[str] = field(default_factory=list)
+    inline: dict[str, list[VarsFile]] = field(default_factory=dict)  # vars set in the hosts file, per kubespray group
+    hosts: str | None = None
+    cluster_group: str = "k8s_cluster"  # the group_vars/ name new cluster-wide variables go under
 
     @property
     def name(self) -> str:
@@ -282,8 +268,9 @@ class Inventory:
 
     def layers(self, scope: str) -> list[VarsFile]:
         """Files that set variables for this kind of host, lowest precedence first."""
+        inline = [f for g in SCOPES[scope] for f in self.inline.get(g, [])]
         out = [f for g in SCOPES[scope] for f in self.files.get(g, [])]
-        return out + list(self.extra)
+        return inline + out + list(self.extra)
 
     def resolve(self, scope: str, defaults: dict[str, Any]) -> dict[str, Var]:
         """Every variable's effective value for one kind of host: later layers replace earlier ones."""
@@ -331,7 +318,12 @@ def group_of(path: str) -> str:
 
 def load_inventory(arg: str, extra_vars: list[str] | None = None, fs: FileView = DISK) -> Inventory:
     """Load an inventory folder, its group_vars/, or one vars file, and the -e @file layers."""
+    from specpatch.kubespray import layout
+
     root, single = find_root(arg)
+    hosts = layout.hosts_for(root, single)
+    if hosts is not None and single == hosts.path:
+        root, single = os.path.dirname(single) or ".", None
     if single is not None:
         group = group_of(single)
         inv = Inventory(path=single, group_vars=None)
@@ -342,15 +334,30 @@ def load_inventory(arg: str, extra_vars: list[str] | None = None, fs: FileView =
     else:
         gv = os.path.join(root, "group_vars")
         inv = Inventory(path=root, group_vars=gv)
-        if not os.path.isdir(gv):
-            raise InputError(root, None, "no group_vars/ folder: not a kubespray inventory")
+        if not os.path.isdir(gv) and hosts is None:
+            raise InputError(root, None, "no group_vars/ folder and no hosts file: not a kubespray inventory")
+        declared = layout.legacy_declared(hosts)
+        if "k8s_cluster" in declared and "k8s_cluster" not in hosts.groups:
+            inv.cluster_group = declared["k8s_cluster"][0]
         for group in GROUPS:
             paths, notes = group_files(gv, group, fs)
+            for old in declared.get(group, []):  # Ansible loads group_vars/k8s-cluster/ before k8s_cluster/
+                old_paths, old_notes = group_files(gv, old, fs)
+                paths, notes = old_paths + paths, old_notes + notes
             inv.notes += notes
             inv.files[group] = [load_vars_file(p, group, fs) for p in paths]
-        inv.notes += _legacy_notes(gv)
+        inv.notes += [n for n in _legacy_notes(gv) if not any(f"/{o}" in n for olds in declared.values() for o in olds)]
+        inv.notes += layout.legacy_loaded(gv, declared)
         inv.notes += _host_vars_notes(root)
+        if hosts is not None:
+            inv.hosts = hosts.path
+            inv.inline = layout.inline_vars(hosts, VarsFile)
+            inv.notes += layout.hosts_notes(hosts)
     for path in extra_vars or []:
+        pairs = layout.extra_file(path, VarsFile)
+        if pairs is not None:
+            inv.extra.append(pairs)
+            continue
         path = path[1:] if path.startswith("@") else path
         if not fs.isfile(path):
             raise InputError(path, None, "--extra-vars: no such file")

@@ -80,6 +80,8 @@ def kube_version(settings: KubespraySettings) -> tuple[str | None, tuple[int, in
         return None, None, None
     if v.expr:
         return v.expr, None, f"kube_version is an expression ({v.expr}) at {v.where()}: benchmark chosen as for an unknown version"
+    if isinstance(v.value, float):  # `kube_version: 1.30` is the float 1.3 to Ansible too: the minor is lost
+        return str(v.value), None, f"kube_version is a YAML number ({v.value}) at {v.where()}: quote it; benchmark chosen as for an unknown version"
     raw = str(v.value)
     return raw, versions.parse_minor(raw.lstrip("v")), None
 

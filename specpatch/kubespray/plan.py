@@ -8,12 +8,16 @@ they are, since they win over the managed variables.
 
 from __future__ import annotations
 
+import copy
 import os
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from specpatch.benchmarks import profiles
+from specpatch import versions
 from specpatch.model import FAIL, WARN, Finding
+from specpatch.plan import NEEDS, SAFE, UNSAFE, Want, admitted, withheld_reason
 from specpatch.options import Options
 from specpatch.benchmarks.profiles import Test
 from specpatch.kubespray.mapping import KubespraySettings, mapping, render, show
@@ -21,6 +25,15 @@ from specpatch.kubespray.lint import LintResult
 from specpatch.kubespray.inventory import Inventory
 
 ADMISSION = "kube_apiserver_enable_admission_plugins"
+PLUGIN_NAME = re.compile(r"^[A-Z][A-Za-z]+$")
+# Admission plugins whose effect is more than the CIS flag (see kops/fix_safety.py for kops): class, prerequisite, why.
+# EventRateLimit is safe here: kubespray renders its configuration file from the variables written with it.
+PLUGIN_SAFETY: dict[str, tuple[str, str | None, str]] = {
+    "PodSecurityPolicy": (NEEDS, "psp-objects", "with no PodSecurityPolicy a workload may use, the API server rejects every new pod"),
+    "DenyServiceExternalIPs": (UNSAFE, None, "the API server then rejects every new or changed Service that sets externalIPs"),
+    "SecurityContextDeny": (UNSAFE, None, "the API server then rejects pods that set some securityContext fields; PodSecurity replaces it"),
+}
+NODE_PREFIXES = ("kubelet_", "kube_proxy_", "kube_read_only_port", "kubelet")
 
 
 class Skip(Exception):
@@ -35,6 +48,14 @@ class Change:
     action: str
     value: Any
     checks: list[str] = field(default_factory=list)
+    safety: str = SAFE
+    reason: str = ""
+
+    def rollout(self) -> str:
+        """Which playbook run carries the change to the hosts (cluster.yml re-renders the kubeadm and kubelet config)."""
+        name = self.path[0]
+        hosts = "every node (the kubelet restarts)" if name.startswith(NODE_PREFIXES) else "the control plane (static pod manifests)"
+        return f"ansible-playbook -i <inventory> cluster.yml -b: reaches {hosts}"
 
 
 @dataclass(slots=True)
@@ -42,6 +63,7 @@ class KPlan:
     files: dict[str, dict[tuple[str, ...], Change]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     checks: list[str] = field(default_factory=list)
+    why_not: dict[str, str] = field(default_factory=dict)  # check -> why fix will not act on it
 
     def empty(self) -> bool:
         return not any(self.files.values())
@@ -55,7 +77,7 @@ def default_file(inv: Inventory, opts: Options) -> str:
     if inv.single is not None:
         return inv.single.path
     gv = inv.group_vars or os.path.join(inv.path, "group_vars")
-    folder = os.path.join(gv, "k8s_cluster")
+    folder = os.path.join(gv, inv.cluster_group)  # k8s-cluster where the hosts file still uses the old name
     if not os.path.isdir(folder):
         for ext in ("", ".yml", ".yaml"):
             if os.path.isfile(folder + ext):
@@ -152,13 +174,33 @@ class Planner:
 
     # -- findings --------------------------------------------------------------------------
     def finding(self, f: Finding) -> None:
+        """All of one finding's changes, or none: a Skip part-way undoes what it had planned (EventRateLimit
+        and its configuration variables go in together or not at all)."""
+        files, checks = copy.deepcopy(self.plan.files), list(self.plan.checks)
         try:
             if f.benchmark == "specpatch":
                 self._hygiene(f)
             else:
                 self._cis(f)
         except Skip as e:
+            self.plan.files, self.plan.checks = files, checks
             self.plan.notes.append(f"{f.check} {f.title}: {e}")
+            self.plan.why_not.setdefault(f.check, str(e))
+
+    def _guard_plugin(self, s: KubespraySettings, plugin: str, check: str) -> None:
+        """Refuse a plugin this Kubernetes lacks, a name that is not one plugin, or one these options do not admit."""
+        if not PLUGIN_NAME.match(plugin):
+            raise Skip(f"the check's data names {plugin!r}, not one admission plugin; fix it by hand after reading the benchmark")
+        info = (mapping().get("admission_plugins") or {}).get(plugin) or {}
+        if info.get("removed_in") and (s.k8s or (1, 99)) >= versions.parse_minor(info["removed_in"]):
+            raise Skip(f"admission plugin {plugin} was removed in Kubernetes {info['removed_in']}; the API server would not start with it")
+        if info.get("added_in") and s.k8s is not None and s.k8s < versions.parse_minor(info["added_in"]):
+            raise Skip(f"admission plugin {plugin} needs Kubernetes {info['added_in']}; this cluster runs {versions.fmt(s.k8s)}")
+        if plugin in PLUGIN_SAFETY:
+            cls, needs, why = PLUGIN_SAFETY[plugin]
+            w = Want("add", 0, [ADMISSION], [plugin], check, safety=cls, needs=needs, reason=why)
+            if not admitted(w, self.opts.unsafe_fixes, set(self.opts.assume)):
+                raise Skip(withheld_reason(w))
 
     def settings_for(self, f: Finding) -> KubespraySettings:
         scope = f.scope or ("etcd" if f.component == "etcd" else "control-plane")
@@ -239,6 +281,8 @@ class Planner:
     def _fix_list(self, s: KubespraySettings, name: str, test: Test, f: Finding) -> None:
         if test.op == "has":
             item = str(test.value)
+            if name == ADMISSION:
+                self._guard_plugin(s, item, f.check)
             start = mapping().get("admission_list_start") if name == ADMISSION else None
             self.list_items(s, name, add=[item], check=f.check, start=start)
             if name == ADMISSION:
@@ -313,3 +357,27 @@ def plan_inventory(inv: Inventory, result: LintResult, opts: Options) -> KPlan:
         p.hardening()
     p.plan.notes = list(dict.fromkeys(p.plan.notes))
     return p.plan
+
+
+def mark_fixable(result: LintResult, plan: KPlan) -> LintResult:
+    """A FAIL is fixable exactly when the plan changes something for its check; otherwise it says why not."""
+    from dataclasses import replace
+
+    fixed = set(plan.checks)
+    out = []
+    for f in result.report.findings:
+        planned = f.status == FAIL or (f.status == WARN and f.check in plan.why_not)  # WARNs are acted on with --only
+        if f.fixable and planned and f.check not in fixed:
+            why = plan.why_not.get(f.check) or "fix has no change for this check here"
+            f = replace(f, fixable=False, message="; ".join(p for p in (f.message, why) if p))
+        out.append(f)
+    result.report.findings = out
+    return result
+
+
+def lint_settled(inv: Inventory, opts: Options) -> LintResult:
+    """lint, with `fixable` meaning what fix will do under the same options."""
+    from specpatch.kubespray.lint import lint_inventory
+
+    result = lint_inventory(inv, benchmark=opts.benchmark, kubespray_version=opts.kubespray_version)
+    return mark_fixable(result, plan_inventory(inv, result, opts))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from specpatch.kubespray.fix import fix_inventory
 from specpatch.kubespray.inventory import Inventory, load_inventory
-from specpatch.kubespray.lint import lint_inventory
+from specpatch.kubespray.lint import lint_inventory  # noqa: F401 (re-exported)
 from specpatch.model import FilePatch, TargetReport
 from specpatch.options import Options
 
@@ -23,7 +23,9 @@ class KubesprayTarget:
         return self.inventory.path
 
     def lint(self, opts: Options) -> TargetReport:
-        report = lint_inventory(self.inventory, benchmark=opts.benchmark, kubespray_version=opts.kubespray_version).report
+        from specpatch.kubespray.plan import lint_settled  # `fixable` is what fix does under the same options
+
+        report = lint_settled(self.inventory, opts).report
         report.findings = [f for f in report.findings if opts.selected(f.check)]
         return report
 

@@ -1,4 +1,5 @@
-"""`.specpatch.yaml` (or `[tool.specpatch]` in pyproject.toml), found from the current folder upward.
+"""`.specpatch.yaml` (or `[tool.specpatch]` in pyproject.toml), found from the current folder upward,
+or named with `--config PATH`.
 
 Holds the team's defaults (benchmark, fail_on, only, skip) and its waivers. Validated on load:
 a wrong key or type is an InputError with the file and line.
@@ -13,7 +14,7 @@ from typing import Any
 
 from specpatch.model import InputError
 
-KEYS = {"benchmark", "fail_on", "only", "skip", "waivers", "profile"}
+KEYS = {"benchmark", "fail_on", "only", "skip", "waivers", "profile", "values"}  # values: read by kops/template_target
 WAIVER_KEYS = {"check", "target", "reason", "expires", "owner"}
 
 
@@ -28,6 +29,7 @@ class Waiver:
     inline: bool = False
     path: str | None = None  # inline waivers: the file and line they sit on
     line: int | None = None
+    base: str = ""  # config waivers: the folder of the config file; `target` globs are relative to it
 
 
 @dataclass(slots=True)
@@ -65,15 +67,23 @@ def find(start: str = ".") -> str | None:
         here = parent
 
 
-def load(start: str = ".") -> Config:
-    path = find(start)
+def load(start: str = ".", path: str | None = None) -> Config:
+    """The config named by path (`--config`), else the nearest one from start upward."""
+    if path is not None:
+        if not os.path.isfile(path):
+            raise InputError(path, None, "--config: no such file")
+    else:
+        path = find(start)
     if path is None:
         return Config()
     if path.endswith(".toml"):
         import tomllib
 
         with open(path, "rb") as fh:
-            data = tomllib.load(fh).get("tool", {}).get("specpatch", {})
+            try:
+                data = tomllib.load(fh).get("tool", {}).get("specpatch", {})
+            except tomllib.TOMLDecodeError as e:
+                raise InputError(path, None, f"not valid TOML: {e}") from None
         return _build(data, path, lambda *keys: None)
     from specpatch.text.yamlpos import compose_documents
 
@@ -139,5 +149,5 @@ def _build(data: dict, path: str, line_of) -> Config:
             except ValueError:
                 raise InputError(path, line, f"expires must be a date (YYYY-MM-DD), not {expires!r}") from None
         cfg.waivers.append(Waiver(str(w["check"]), str(w["reason"]).strip(), str(w.get("target") or "*"), expires,
-                                  w.get("owner"), f"{path}:{line}"))
+                                  w.get("owner"), f"{path}:{line}", base=os.path.dirname(os.path.abspath(path))))
     return cfg

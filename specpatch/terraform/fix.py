@@ -197,51 +197,90 @@ def _resource_trees(text: str, path: str) -> dict[str, Any]:
     return {r.address: r.body.plain() for r in parse_tf(text, path).resources}
 
 
-def fix_provider(target, opts: Options, relint_folder) -> list[FilePatch]:
-    """Lint, plan (the kops planner), splice each Want into its .tf file, verify, return the patches."""
-    from specpatch.kops.api import lint_cluster, plan_cluster
+def _unapplicable(target, w: Want) -> str | None:
+    """Why this Want cannot go into the .tf text at all (before trying), or None."""
+    if w.action == "append_doc":
+        return ("the kops provider has no field for a KubeSchedulerConfiguration; kube-scheduler profiling stays as kops "
+                "renders it (keep this setting in a kops spec file, or waive the check)")
+    body = target.resource.body if w.doc == 0 else target.groups[w.doc - 1].body
+    expr = _expression_at(body, _hcl_path(w))
+    if expr is not None:
+        rtype, rname, _ = _resource(target, w.doc)
+        return (f"{rtype}.{rname}.{'.'.join(_hcl_path(w))} = {expr} is an expression lint cannot read; "
+                f"change the value it refers to (it must give {w.value!r})")
+    return None
+
+
+def _splice(target, plan: Plan, opts: Options) -> tuple[dict[str, str], dict[str, list[tuple]], dict[int, str]]:
+    """Apply the admitted Wants to the .tf texts: (texts, intended paths per file, failures by Want id)."""
     from specpatch.text import reading as local
 
     cluster = target.cluster
-    report = lint_cluster(cluster, benchmark=opts.benchmark, kops_version=opts.kops_version)
-    plan: Plan = plan_cluster(cluster, report.findings, opts)
     texts: dict[str, str] = {}
     intended: dict[str, list[tuple]] = {}
-    notes = list(plan.notes)
-    checks: list[str] = []
+    failed: dict[int, str] = {}
+    unsets = {d: [_hcl_path(u) for u in plan.wants if u.action == "unset" and u.doc == d] for d in {w.doc for w in plan.wants}}
     for w in plan.wants:
         rtype, rname, file = _resource(target, w.doc)
-        if w.action == "append_doc":
-            notes.append(f"{w.check}: the kops provider has no field for a KubeSchedulerConfiguration; "
-                         "kube-scheduler profiling stays as kops renders it (set it through a kops spec file instead)")
-            continue
         if file not in texts:
             texts[file] = cluster.text if file == cluster.path else local.read_file(file).text
         comment = f"CIS {w.check}" if opts.annotate else None
-        expr = _expression_at(target.resource.body if w.doc == 0 else target.groups[w.doc - 1].body, _hcl_path(w))
-        if expr is not None:
-            field = ".".join(w.path)
-            check = next((f.check for f in report.findings if f.field == field and f.status == FAIL), w.check)
-            notes.append(f"{check}: {rtype}.{rname}.{'.'.join(_hcl_path(w))} = {expr} is an expression; "
-                         f"change the value it refers to (it must give {w.value!r})")
-            continue
         try:
-            unsets = [_hcl_path(u) for u in plan.wants if u.action == "unset" and u.doc == w.doc]
-            texts[file] = _apply_want(texts[file], w, (rtype, rname), file, comment, unsets)
+            texts[file] = _apply_want(texts[file], w, (rtype, rname), file, comment, unsets.get(w.doc, []))
         except FixError as e:
-            notes.append(f"{w.check}: {e}")
+            failed[id(w)] = str(e)
             continue
         except ValueError as e:  # hcledit.UneditableError: an expression or a dynamic block in the way
-            notes.append(f"{w.check}: {'.'.join(_hcl_path(w))} cannot be edited in place ({e}); change it by hand")
+            failed[id(w)] = f"{'.'.join(_hcl_path(w))} cannot be edited in place ({e}); change it by hand"
             continue
         intended.setdefault(file, []).append((f"{rtype}.{rname}", *_hcl_path(w)))
-        if w.check not in checks:
-            checks.append(w.check)
+    return texts, intended, failed
+
+
+def provider_plan(target, opts: Options, report=None) -> tuple[Plan, dict[str, str], dict[str, list[tuple]]]:
+    """The settled plan for a kops_cluster resource, with the texts it gives. An edit that cannot be spliced
+    (a dynamic block, an expression) blocks its checks and its whole group, and the rest is spliced again."""
+    from specpatch.kops.api import lint_cluster, plan_cluster, present_prerequisites
+    from specpatch.plan import block, settle
+    from specpatch import versions
+
+    cluster = target.cluster
+    if report is None:
+        report = lint_cluster(cluster, benchmark=opts.benchmark, kops_version=opts.kops_version)
+    raw: Plan = plan_cluster(cluster, report.findings, opts, settled=False)
+    for w in raw.wants:
+        why = _unapplicable(target, w)
+        if why is not None:
+            block(raw, w, why)
+    kv = versions.parse_minor(opts.kops_version) if opts.kops_version else None
+    present = present_prerequisites(cluster, kv) | set(opts.assume)  # None: the release lint assumes
+    for _ in range(len(raw.wants) + 1):
+        plan = settle(raw, opts.unsafe_fixes, present)
+        texts, intended, failed = _splice(target, plan, opts)
+        if not failed:
+            return plan, texts, intended
+        for w in plan.wants:
+            if id(w) in failed:
+                block(raw, w, failed[id(w)])
+    for w in raw.wants:  # not reached in practice: each round blocks at least one more Want
+        block(raw, w, "the Terraform edits did not settle; edit by hand")
+    return settle(raw, opts.unsafe_fixes, present), {}, {}
+
+
+def fix_provider(target, opts: Options, relint_folder) -> list[FilePatch]:
+    """Lint, plan (the kops planner, settled), splice each Want into its .tf file, verify, return the patches."""
+    from specpatch.text import reading as local
+
+    cluster = target.cluster
+    plan, texts, intended = provider_plan(target, opts)
+    notes = list(dict.fromkeys(plan.notes))
+    checks = list(plan.checks)
     patches = []
     for file, after in texts.items():
         before = cluster.text if file == cluster.path else local.read_file(file).text
         _verify(before, after, file, intended.get(file, []))
-        patches.append(FilePatch(file, before, after, checks, []))
+        mine = [w for w in plan.wants if _resource(target, w.doc)[2] == file]
+        patches.append(FilePatch(file, before, after, checks, [], mine))
     if not patches:
         patches.append(FilePatch(cluster.path, cluster.text, cluster.text, [], []))
     patches[0].notes = notes

@@ -130,7 +130,11 @@ class ProviderTarget:
     def lint(self, opts: Options) -> TargetReport:
         from specpatch.kops.api import lint_cluster
 
+        from specpatch.kops.api import mark_fixable
+        from specpatch.terraform.fix import provider_plan
+
         report = lint_cluster(self.cluster, benchmark=opts.benchmark, kops_version=opts.kops_version)
+        mark_fixable(report, provider_plan(self, opts, report)[0])  # `fixable` is what fix does here
         report.kind = "terraform"
         report.notes.extend(self.notes)
         report.findings = [_from_variable(_provider_limits(_tf_field(f, self)), self.resolved)

@@ -42,15 +42,8 @@ def _fsync_dir(folder: str) -> None:
         os.close(dfd)
 
 
-def write_atomic(path: str, text: str, *, mode: int | None = None) -> None:
-    """Replace path with text (UTF-8, bytes exactly as given) so readers see the old or the new file, never half.
-
-    Temp file in the same folder, fsync, original mode (and owner when root) copied, then os.replace.
-    Any failure (a full disk, an exception) removes the temp file and leaves the original untouched;
-    a SIGKILL before the rename leaves the original untouched plus a `.specpatch-tmp-*` file.
-    A symlink is kept: the file it points to is replaced. `mode` applies only when path is new.
-    """
-    data = text.encode("utf-8")
+def _stage(path: str, data: bytes, mode: int | None) -> tuple[str, str]:
+    """Write data to a new temp file next to path's real target, with its mode (and owner when root): (tmp, target)."""
     target = os.path.realpath(path)
     folder = os.path.dirname(target)
     try:
@@ -70,11 +63,47 @@ def write_atomic(path: str, text: str, *, mode: int | None = None) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(tmp, target)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _unlink(tmp)
         raise
-    _fsync_dir(folder)
+    return tmp, target
+
+
+def _unlink(tmp: str) -> None:
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+
+
+def write_atomic(path: str, text: str, *, mode: int | None = None) -> None:
+    """Replace path with text (UTF-8, bytes exactly as given) so readers see the old or the new file, never half.
+
+    Temp file in the same folder, fsync, original mode (and owner when root) copied, then os.replace.
+    Any failure (a full disk, an exception) removes the temp file and leaves the original untouched;
+    a SIGKILL before the rename leaves the original untouched plus a `.specpatch-tmp-*` file.
+    A symlink is kept: the file it points to is replaced. `mode` applies only when path is new.
+    """
+    write_many({path: text}, mode=mode)
+
+
+def write_many(files: dict[str, str], *, mode: int | None = None) -> None:
+    """Replace several files as one step: every temp file is written and synced before the first rename.
+
+    A full disk, a permission error or any exception while staging leaves every original untouched
+    (and no temp files). Only the renames remain after that point; they do not allocate space, so a
+    failure there (or a SIGKILL between two renames) is the only way to see some files new and
+    others old, and each file is still whole: old or new, never half.
+    """
+    staged: list[tuple[str, str]] = []
+    try:
+        for path, text in files.items():
+            staged.append(_stage(path, text.encode("utf-8"), mode))
+        for tmp, target in staged:
+            os.replace(tmp, target)
+    except BaseException:
+        for tmp, _ in staged:
+            _unlink(tmp)
+        raise
+    for folder in dict.fromkeys(os.path.dirname(t) for _, t in staged):
+        _fsync_dir(folder)

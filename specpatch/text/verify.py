@@ -45,9 +45,10 @@ def verify(before: str, after: str, path: str, plan: Plan, report: TargetReport,
         intended = [tuple(w.path) for w in plan.wants if w.doc == i and w.action != "append_doc"]
         for p in changed_paths(a, b):
             if not _allowed(p, intended):
-                checks = ",".join(sorted({w.check for w in plan.wants if w.doc == i})) or "?"
+                mine = [c for w in plan.wants if w.doc == i and w.action != "append_doc" for c in w.all_checks]
+                checks = ",".join(sorted(set(mine or [c for w in plan.wants for c in w.all_checks]))) or "none planned"
                 raise FixError(f"{path}: fix for {checks} also changed {'.'.join(map(str, p))}; nothing written")
     new_report = relint(after)
-    still = {f.check for f in new_report.findings if f.status == FAIL and f.check in plan.checks and f.fixable}
+    still = {f.check for f in new_report.findings if f.status == FAIL and f.check in plan.checks}
     if still:
         raise FixError(f"{path}: after the patch, check(s) {', '.join(sorted(still))} still fail; nothing written")

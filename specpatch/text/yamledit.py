@@ -39,6 +39,19 @@ def render_scalar(value: Any) -> str:
     return json.dumps(s, ensure_ascii=False)
 
 
+def _in_style(node: PNode, value: Any) -> str:
+    """A replacement scalar in the quoting style the user wrote (a quoted string stays quoted, a number
+    that was written as a quoted string stays a string); booleans and null are always plain."""
+    if node.style not in ('"', "'") or not isinstance(node.value, str) or isinstance(value, bool) or value is None:
+        return render_scalar(value)
+    if not isinstance(value, (str, int, float)):
+        return render_scalar(value)
+    s = str(value)
+    if node.style == "'" and "\n" not in s:
+        return "'" + s.replace("'", "''") + "'"
+    return json.dumps(s, ensure_ascii=False)
+
+
 def _nl(text: str) -> str:
     return "\r\n" if "\r\n" in text else "\n"
 
@@ -248,7 +261,7 @@ def set_value(text: str, doc: int, path: list[str], value: Any, *, comment: str 
         if _same(node, value):
             return []
         if node.kind == "scalar" and not isinstance(value, (dict, list)):
-            return [Edit(node.start, node.end, render_scalar(value))] + _add_comment(text, node.start, comment)
+            return [Edit(node.start, node.end, _in_style(node, value))] + _add_comment(text, node.start, comment)
         if node.style == "flow" or node.kind == "scalar":
             if isinstance(value, (dict, list)) and value:
                 nl = _nl(text)

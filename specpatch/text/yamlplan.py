@@ -11,11 +11,65 @@ def _newline(text: str) -> str:
 
 
 def append_document(text: str, doc_text: str) -> str:
-    """A new `---` document at the end, in the file's line-ending style, bytes before it untouched."""
+    """A new `---` document at the end, in the file's line-ending style, bytes before it untouched.
+    (apply_plan seals a text without a final newline first, and takes the newline off again after.)"""
     nl = _newline(text)
     body = doc_text.replace("\n", nl)
     sep = "" if text.endswith(("\n", "\r")) or not text else nl
     return f"{text}{sep}---{nl}{body}"
+
+
+def _block_scalar_at_end(text: str) -> int | None:
+    """Offset of the indicator (`|` or `>`) of a block scalar that runs to the end of text, if any."""
+    from specpatch.text.yamlpos import compose_documents
+
+    try:
+        docs = compose_documents(text)
+    except (InputError, ValueError):
+        return None
+    stack = [d for d in docs[-1:] if d is not None]
+    while stack:
+        n = stack.pop()
+        if n.kind == "map":
+            stack.extend(n.value.values())
+        elif n.kind == "seq":
+            stack.extend(n.value)
+        elif n.style in ("|", ">") and n.end >= len(text.rstrip(" \t")) and text[n.start:n.start + 1] == n.style:
+            return n.start
+    return None
+
+
+def seal(text: str) -> tuple[str, int | None]:
+    """A text without a final newline, given one in a way that keeps every value: a block scalar that ends
+    the file gets strip chomping (`|` -> `|-`), since a newline after it would otherwise join its value.
+    Returns (sealed text, offset of the inserted chomping indicator or None)."""
+    if not text or text.endswith(("\n", "\r")):
+        return text, None
+    at = _block_scalar_at_end(text)
+    nl = _newline(text)
+    if at is None:
+        return text + nl, None
+    head = at + 1
+    while head < len(text) and text[head].isdigit():
+        head += 1
+    if head < len(text) and text[head] == "-":
+        return text + nl, None
+    if head < len(text) and text[head] == "+":
+        return text[:head] + "-" + text[head + 1:] + nl, head
+    return text[:head] + "-" + text[head:] + nl, head
+
+
+def unseal(original: str, sealed: str, mark: int | None, out: str) -> str:
+    """Undo seal() on the patched text: where the sealed tail is still at the end, the original tail
+    comes back byte for byte; otherwise only the final newline goes (a file without one stays so)."""
+    if sealed is original:
+        return out
+    if mark is not None:
+        tail = sealed[mark:]
+        if out.endswith(tail):
+            return out[: len(out) - len(tail)] + original[mark:]
+    nl = _newline(original)
+    return out[: -len(nl)] if out.endswith(nl) else out
 
 
 def apply_want(text: str, want: Want, path: str, annotate: bool = False) -> str:
@@ -41,6 +95,12 @@ def apply_want(text: str, want: Want, path: str, annotate: bool = False) -> str:
 
 
 def apply_plan(text: str, path: str, plan: Plan, annotate: bool = False) -> str:
+    """Every Want in order; a byte-order mark, a missing final newline (and a block scalar at the very
+    end) survive. Offsets are those of the text without the mark, as the parser reports them."""
+    if text.startswith("\ufeff"):
+        return "\ufeff" + apply_plan(text[1:], path, plan, annotate)
+    sealed, mark = seal(text)
+    out = sealed
     for want in plan.wants:
-        text = apply_want(text, want, path, annotate)
-    return text
+        out = apply_want(out, want, path, annotate)
+    return unseal(text, sealed, mark, out)

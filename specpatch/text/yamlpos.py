@@ -27,6 +27,22 @@ class _State:
     path: str
     nodes: int = 0
     duplicates: list[tuple[str, int]] = field(default_factory=list)
+    dups: list["Duplicate"] = field(default_factory=list)
+    doc: int = 0
+    depth: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """A mapping key written twice: the last one wins, as kops (Go YAML) and Ansible read it."""
+
+    doc: int
+    key: str
+    line: int  # the later key
+    first_line: int  # the one it overrides
+    top: bool  # a key of the document's top mapping
+    value: object = None  # the later value, when a scalar
+    first_value: object = None
 
 
 _constructor = yaml.constructor.SafeConstructor()
@@ -35,8 +51,22 @@ _constructor = yaml.constructor.SafeConstructor()
 _BOOL = {"yes": True, "true": True, "on": True, "y": True, "no": False, "false": False, "off": False, "n": False}
 
 
-def _scalar(node: yaml.ScalarNode) -> object:
-    """The Python value of a scalar; the composer already resolved its YAML 1.1 tag."""
+def _scalar(node: yaml.ScalarNode, path: str = "<string>") -> object:
+    """The Python value of a scalar; the composer already resolved its YAML 1.1 tag.
+
+    A value its tag cannot hold (`2001-13-45`, `!!int abc`, 5,000 digits) is an InputError at its line.
+    """
+    try:
+        return _scalar_value(node)
+    except (ValueError, TypeError, AttributeError, KeyError, OverflowError):
+        kind, line = node.tag.removeprefix(_STD), node.start_mark.line + 1
+        if kind == "int" and node.value.isascii() and node.value.isdigit():
+            raise InputError(path, line, f"an integer of {len(node.value)} digits: too long for any spec field") from None
+        shown = node.value if len(node.value) <= 40 else f"{node.value[:20]}... ({len(node.value)} characters)"
+        raise InputError(path, line, f"invalid YAML value {shown!r}: not a valid {kind}") from None
+
+
+def _scalar_value(node: yaml.ScalarNode) -> object:
     tag = node.tag
     if tag == _STD + "str":
         return node.value
@@ -44,7 +74,7 @@ def _scalar(node: yaml.ScalarNode) -> object:
         return None
     if tag == _STD + "bool":
         return _BOOL.get(node.value.lower(), bool(node.value))
-    if tag == _STD + "int" and node.value.isdigit():
+    if tag == _STD + "int" and node.value.isascii() and node.value.isdigit():
         return int(node.value)
     if not tag.startswith(_STD):
         return None
@@ -63,6 +93,7 @@ def _convert(node: yaml.Node, st: _State) -> PNode:
         values: dict[str, PNode] = {}
         keys: dict[str, PNode] = {}
         merges: list[PNode] = []
+        st.depth += 1
         for k, v in node.value:
             kp = _convert(k, st)
             vp = _convert(v, st)
@@ -72,6 +103,9 @@ def _convert(node: yaml.Node, st: _State) -> PNode:
             name = str(kp.value) if kp.kind == "scalar" else str(k.value)
             if name in values:
                 st.duplicates.append((name, kp.line))
+                old = values[name]
+                st.dups.append(Duplicate(st.doc, name, kp.line, keys[name].line, st.depth == 1,
+                                         vp.value if vp.kind == "scalar" else None, old.value if old.kind == "scalar" else None))
             values[name] = vp
             keys[name] = kp
         for m in merges:  # `<<: *defaults` fills keys the mapping does not set itself
@@ -81,13 +115,14 @@ def _convert(node: yaml.Node, st: _State) -> PNode:
                         if name not in values:
                             values[name] = vp
                             keys[name] = (src.keys or {}).get(name, vp)
+        st.depth -= 1
         return PNode("map", values, sm.line + 1, sm.column + 1, sm.index, em.index, keys,
                      None if node.tag.startswith(_STD) else node.tag, "flow" if node.flow_style else None)
     if isinstance(node, yaml.SequenceNode):
         items = [_convert(v, st) for v in node.value]
         return PNode("seq", items, sm.line + 1, sm.column + 1, sm.index, em.index, None,
                      None if node.tag.startswith(_STD) else node.tag, "flow" if node.flow_style else None)
-    value = _scalar(node)
+    value = _scalar(node, st.path)
     tag = None if node.tag.startswith(_STD) else node.tag
     expr = None
     if isinstance(value, str) and ("{{" in value or "{%" in value):
@@ -107,19 +142,33 @@ def _error(e: yaml.YAMLError, path: str, text: str) -> InputError:
 
 
 def compose_documents(text: str, path: str = "<string>", duplicates: list | None = None) -> list[PNode | None]:
-    """Every document of a YAML stream as a PNode tree (None for an empty document)."""
+    """Every document of a YAML stream as a PNode tree (None for an empty document).
+
+    duplicates: a list that receives (key, line) pairs, or Duplicate records when it is a DuplicateList."""
     st = _State(path)
     out: list[PNode | None] = []
     try:
         for doc in yaml.compose_all(text, Loader=_Loader):
+            st.doc = len(out)
             out.append(None if doc is None else _convert(doc, st))
     except yaml.YAMLError as e:
         raise _error(e, path, text) from None
     except RecursionError:
         raise InputError(path, None, "YAML nested too deeply") from None
     if duplicates is not None:
-        duplicates.extend(st.duplicates)
+        duplicates.extend(st.dups if isinstance(duplicates, DuplicateList) else st.duplicates)
     return out
+
+
+class DuplicateList(list):
+    """Pass one to compose_documents to receive Duplicate records instead of (key, line) pairs."""
+
+
+def duplicate_records(text: str, path: str = "<string>") -> list[Duplicate]:
+    """Every duplicate key of every document, with what it overrides."""
+    dups = DuplicateList()
+    compose_documents(text, path, dups)
+    return list(dups)
 
 
 def duplicate_keys(text: str, path: str = "<string>") -> list[tuple[str, int]]:

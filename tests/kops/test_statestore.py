@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from specpatch.kops import statestore as ss
+from specpatch.kops import store_s3
 from specpatch.kops.statestore import ConflictError, StoreError, StoreRef
 from tests.s3_fixtures import bucket, moto_auth, moto_endpoint, moto_server, s3  # noqa: F401 - fixtures
 
@@ -172,17 +173,17 @@ def test_read_many_concurrently_in_order_with_progress(s3, bucket, moto_server):
     ref = ss.parse_store_url(f"s3://{bucket}")
     seen: list[tuple[int, int]] = []
     threads: set[str] = set()
-    real = ss._s3_read
+    real = store_s3.read
 
     def spy(client, ref_, name, profile):  # records which threads read; the S3 calls are real
         threads.add(threading.current_thread().name)
         return real(client, ref_, name, profile)
 
-    ss._s3_read = spy
+    store_s3.read = spy
     try:
         got = ss.read_many(ref, list(reversed(names)), max_workers=8, progress=lambda d, t: seen.append((d, t)))
     finally:
-        ss._s3_read = real
+        store_s3.read = real
     assert [o.name for o in got] == list(reversed(names))
     assert all(o.instancegroups == {"nodes": ig("nodes", o.name)} for o in got)
     assert seen == [(i, 24) for i in range(1, 25)]
@@ -215,7 +216,7 @@ def test_if_match_guards_a_change_after_the_last_check(s3, bucket, monkeypatch):
     put_cluster(s3, bucket)
     ref = ss.parse_store_url(f"s3://{bucket}/{NAME}")
     obj = ss.read_cluster(ref)
-    real_client = ss._s3_client
+    real_client = store_s3.make_client
 
     def client_with_interloper(*a, **kw):
         c = real_client(*a, **kw)
@@ -228,12 +229,14 @@ def test_if_match_guards_a_change_after_the_last_check(s3, bucket, monkeypatch):
         c.meta.events.register("before-parameter-build.s3.PutObject", interloper)
         return c
 
-    monkeypatch.setattr(ss, "_s3_client", client_with_interloper)
-    assert ss._supports_if_match(real_client(bucket, None, "x"))
-    with pytest.raises(ConflictError):
+    monkeypatch.setattr(store_s3, "make_client", client_with_interloper)
+    assert store_s3._supports_if_match(real_client(bucket, None, "x"))
+    with pytest.raises(ConflictError) as e:
         ss.write_config(ref, obj, obj.config + "# mine\n")
     assert body(s3, bucket, f"{NAME}/config") == b"raced\n"
-    assert not [k for k in keys(s3, bucket) if ss.BACKUP_MARK in k]
+    # the interloper kept no copy: ours, of the spec as read, is never deleted (it is the only one left)
+    [kept] = [k for k in keys(s3, bucket) if ss.BACKUP_MARK in k]
+    assert body(s3, bucket, kept) == obj.config.encode() and kept in str(e.value)
 
 
 def test_deleted_spec_is_a_conflict(s3, bucket):
@@ -253,7 +256,7 @@ def test_unversioned_bucket_gets_a_backup_object(s3, bucket):
     res = ss.write_config(ref, obj, obj.config + "# patched\n")
     assert body(s3, bucket, f"p/{NAME}/config") == (CONFIG + "# patched\n").encode()
     [backup] = [k for k in keys(s3, bucket) if ss.BACKUP_MARK in k]
-    assert re.fullmatch(rf"p/{re.escape(NAME)}/config\.specpatch-backup-\d{{8}}T\d{{6}}Z", backup)
+    assert re.fullmatch(rf"p/{re.escape(NAME)}/config\.specpatch-backup-\d{{8}}T\d{{6}}Z-[0-9a-f]{{8}}", backup)
     assert res.backup == f"s3://{bucket}/{backup}" and res.previous_version is None
     assert body(s3, bucket, backup) == CONFIG.encode()
     assert res.version == s3.head_object(Bucket=bucket, Key=f"p/{NAME}/config")["ETag"]
@@ -381,16 +384,16 @@ def test_kops_s3_endpoint_variables(s3, bucket, moto_endpoint, monkeypatch):
     monkeypatch.setenv("S3_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("S3_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("S3_REGION", "eu-central-1")
-    client = ss._s3_client(bucket, None, "x")
+    client = store_s3.make_client(bucket, None, "x")
     assert client.meta.region_name == "eu-central-1" and client.meta.endpoint_url == moto_endpoint
     assert ss.read_cluster(ss.parse_store_url(f"s3://{bucket}/{NAME}")).config == CONFIG
 
 
 def test_bucket_region_is_discovered(s3):
     s3.create_bucket(Bucket="store-in-eu-zz1", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
-    assert ss._s3_client("store-in-eu-zz1", None, "x").meta.region_name == "eu-west-1"
+    assert store_s3.make_client("store-in-eu-zz1", None, "x").meta.region_name == "eu-west-1"
     s3.create_bucket(Bucket="store-in-use1-zz1")
-    assert ss._s3_client("store-in-use1-zz1", None, "x").meta.region_name == "us-east-1"
+    assert store_s3.make_client("store-in-use1-zz1", None, "x").meta.region_name == "us-east-1"
 
 
 # -- file:// stores ---------------------------------------------------------------------------
@@ -431,7 +434,7 @@ def test_file_write_backup_and_conflict(tmp_path):
     assert stat.S_IMODE((d / "config").stat().st_mode) == 0o640
     backup = Path(res.backup.removeprefix("file://"))
     assert backup.read_bytes() == CONFIG.encode() and stat.S_IMODE(backup.stat().st_mode) == 0o640
-    assert re.fullmatch(r"config\.specpatch-backup-\d{8}T\d{6}Z", backup.name)
+    assert re.fullmatch(r"config\.specpatch-backup-\d{8}T\d{6}Z-[0-9a-f]{8}", backup.name)
     # obj is stale now: the spec changed since it was read
     with pytest.raises(ConflictError):
         ss.write_config(ref, obj, "stale\n")

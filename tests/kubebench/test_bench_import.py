@@ -85,7 +85,7 @@ def kops_live(request) -> str:
 
 
 def test_kops_answers(kops_live):
-    found, _, fixes = _join(kops_live, KOPS)
+    found, _, fixes = _join(kops_live, KOPS, opts=Options(kops_version="1.36"))
     # live FAIL, spec FAIL: the field and the patch
     f = found["1.2.15"]
     assert f.status == FAIL and f.fixable and f.field == "spec.kubeAPIServer.enableProfiling" and f.location.line == 11
@@ -94,7 +94,7 @@ def test_kops_answers(kops_live):
     assert found["4.2.1"].status == JUSTIFIED and "/var/lib/kubelet/kubelet.conf" in found["4.2.1"].message
     # node-level: no field; remediation in our words, with the kops manifest path
     n = found["1.1.1"]
-    assert n.status == FAIL and not n.fixable and n.field is None
+    assert n.status == NOT_IN_SPEC and not n.fixable and n.field is None
     assert "fix it on the node" in n.message and "chmod 600 /etc/kubernetes/manifests/kube-apiserver.manifest" in n.message
     # drift: live FAIL, spec PASS
     assert found["1.3.2"].status == FAIL and "drifted" in found["1.3.2"].message and "kops rolling-update" in found["1.3.2"].message
@@ -105,7 +105,7 @@ def test_kops_answers(kops_live):
 
 def test_kops_json_file_with_node_names():
     found, t, fixes = _join(KOPS_JSON.read_text(), KOPS, path=str(KOPS_JSON))
-    assert _counts(t) == {PASS: 1, FAIL: 4, WARN: 1, JUSTIFIED: 1, NOT_IN_SPEC: 1}
+    assert _counts(t) == {PASS: 1, FAIL: 3, WARN: 1, JUSTIFIED: 1, NOT_IN_SPEC: 2}
     assert CP in found["1.2.15"].message and NODE_A not in found["1.2.15"].message
     k = found["4.2.1"]
     assert k.status == JUSTIFIED and NODE_A in k.message and NODE_B in k.message
@@ -136,9 +136,33 @@ def test_kubelet_config_kube_bench_did_read_is_drift():
     assert found["4.2.1"].status == FAIL and "drifted" in found["4.2.1"].message and "did read a KubeletConfiguration" in found["4.2.1"].message
 
 
+def test_kops_before_1_36_renders_set_kubelet_fields_as_flags_so_a_live_fail_is_drift():
+    found, _, _ = _join((DATA / "kops-live.txt").read_text(), KOPS, opts=Options(kops_version="1.30"))
+    assert found["4.2.1"].status == FAIL and "renders spec.kubelet.anonymousAuth as a kubelet flag" in found["4.2.1"].message
+
+
 def test_old_kops_passes_kubelet_flags_so_a_live_fail_is_drift():
     found, _, _ = _join((DATA / "kops-live.txt").read_text(), KOPS, opts=Options(kops_version="1.22"))
     assert found["4.2.1"].status == FAIL and "kops < 1.23" in found["4.2.1"].message
+
+
+def test_kops_version_unknown_never_calls_a_kubelet_fail_false(kops_live):
+    found, t, _ = _join(kops_live, KOPS)
+    assert found["4.2.1"].status == FAIL and "kops version unknown" in found["4.2.1"].message
+    assert any(n.startswith("kops version unknown") for n in t.notes)
+
+
+def test_kops_version_from_the_state_store_folder(tmp_path):
+    d = tmp_path / "store" / "scanned.k8s.example.com"
+    (d / "instancegroup").mkdir(parents=True)
+    (d / "config").write_text(Path(KOPS).read_text())
+    (d / "kops-version.txt").write_text("1.22.4\n")
+    found, t, _ = _join((DATA / "kops-live.txt").read_text(), f"file://{d}")
+    assert found["4.2.1"].status == FAIL and "kops < 1.23" in found["4.2.1"].message
+    assert any("kops version: 1.22.4" in n for n in t.notes)
+    (d / "kops-version.txt").write_text("1.36.1\n")
+    found, _, _ = _join((DATA / "kops-live.txt").read_text(), f"file://{d}")
+    assert found["4.2.1"].status == JUSTIFIED
 
 
 def test_fix_is_the_same_patch_as_specpatch_fix(kops_live):
@@ -165,11 +189,11 @@ def test_kubespray_json_answers():
     assert found["2.2"].status == JUSTIFIED and "etcd1" in found["2.2"].message and "etcd_secure_client = true" in found["2.2"].message
     assert found["1.1.7"].status == JUSTIFIED and "no etcd pod specification file" in found["1.1.7"].message
     d = found["1.1.12"]
-    assert d.status == FAIL and "chown etcd:etcd /var/lib/etcd" in d.message and "does not exist" in d.message
+    assert d.status == NOT_IN_SPEC and "chown etcd:etcd /var/lib/etcd" in d.message and "does not exist" in d.message
     k = found["4.2.1"]
     assert k.status == FAIL and "drifted" in k.message and "kubespray playbook" in k.message and "cp1" in k.message
     assert found["1.2.15"].status == PASS
-    assert _counts(t) == {PASS: 2, FAIL: 2, JUSTIFIED: 2}
+    assert _counts(t) == {PASS: 2, FAIL: 1, JUSTIFIED: 2, NOT_IN_SPEC: 1}
     assert fixes[0][1] == set()
 
 
@@ -179,7 +203,7 @@ def test_kubespray_etcd_as_static_pods_is_not_justified(tmp_path):
     (inv / "group_vars" / "all" / "all.yml").write_text("etcd_deployment_type: kubeadm\n")
     found, _, _ = _join(KUBESPRAY_JSON.read_text(), str(inv))
     assert found["2.2"].status == FAIL and "drifted" in found["2.2"].message
-    assert found["1.1.7"].status == FAIL and "chmod 600 /etc/kubernetes/manifests/etcd.yaml" in found["1.1.7"].message
+    assert found["1.1.7"].status == NOT_IN_SPEC and "chmod 600 /etc/kubernetes/manifests/etcd.yaml" in found["1.1.7"].message
 
 
 # ---- benchmarks, merging, nodes ----------------------------------------------------------
@@ -187,9 +211,11 @@ def test_kubespray_etcd_as_static_pods_is_not_justified(tmp_path):
 
 def test_renumbered_older_benchmark_maps_by_title():
     found, t, _ = _join((DATA / "kops-live-cis-1.20.txt").read_text(), KOPS, benchmark="cis-1.20")
-    [f] = [f for f in t.findings if f.check == "1.2.15" and f.field]
-    assert f.field == "spec.kubeAPIServer.enableProfiling" and "cis-1.20 1.2.20" in f.message and f.fixable
-    assert found["1.2.16"].status == FAIL and "would undo it" in found["1.2.16"].message  # cis-1.20 1.2.21 PASS live
+    # the report's own numbering (what the user compares with kube-bench's output), joined to the spec's check by flag
+    [f] = [f for f in t.findings if f.check == "1.2.20" and f.field]
+    assert f.field == "spec.kubeAPIServer.enableProfiling" and "spec check cis-1.12 1.2.15" in f.message and f.fixable
+    assert f.benchmark == "cis-1.20" and t.benchmark == "cis-1.20" and "--profiling" in f.title
+    assert found["1.2.21"].status == FAIL and "would undo it" in found["1.2.21"].message  # cis-1.20 1.2.21 PASS live
     psp = [x for x in t.findings if "PodSecurityPolicy" in x.title]
     assert psp and "has no such check" in psp[0].message and psp[0].benchmark == "cis-1.20"
 
@@ -198,10 +224,11 @@ def test_renumbered_json_report_maps_by_flag():
     rows = [("master", "1", "1.2", "1.2.20", "Ensure that the --profiling argument is set to false (Automated)", "FAIL"),
             ("master", "1", "1.2", "1.2.32", "Ensure that the --encryption-provider-config argument is set as appropriate (Manual)", "WARN"),
             ("master", "1", "1.2", "1.2.33", "Ensure that encryption providers are appropriately configured (Manual)", "WARN")]
-    found, t, _ = _join(live_json("cis-1.20", rows), KOPS)
-    assert found["1.2.15"].field == "spec.kubeAPIServer.enableProfiling" and found["1.2.15"].status == FAIL
+    found, t, fixes = _join(live_json("cis-1.20", rows), KOPS)
+    assert found["1.2.20"].field == "spec.kubeAPIServer.enableProfiling" and found["1.2.20"].status == FAIL
+    assert "1.2.15" in fixes[0][1]  # the patch is the spec's check
     # two old encryption checks land on one current check: one finding naming both
-    enc = [f for f in t.findings if f.check == "1.2.27"]
+    enc = [f for f in t.findings if f.check in ("1.2.32", "1.2.33")]
     assert len(enc) == 1 and "1.2.32 and 1.2.33" in enc[0].message
 
 
@@ -239,10 +266,10 @@ def test_corpus_reports_import(name, spec):
 def test_corpus_text_report_against_kops():
     found, t, _ = _join((CORPUS / "Expected_output.data").read_text(), KOPS)
     [f] = [f for f in t.findings if f.field == "spec.kubeAPIServer.enableProfiling"]
-    assert f.check == "1.2.15" and f.status == FAIL and "cis-1.20 1.2.20" in f.message
+    assert f.check == "1.2.20" and f.status == FAIL and "spec check cis-1.12 1.2.15" in f.message
     # every live result is accounted for: 123 in kube-bench's totals, two encryption checks merged into one
     assert len(t.findings) == 122 and any("67 PASS, 11 FAIL, 45 WARN" in n for n in t.notes)
-    assert found["1.1.12"].status == FAIL and "chown etcd:etcd" in found["1.1.12"].message
+    assert found["1.1.12"].status == NOT_IN_SPEC and "chown etcd:etcd" in found["1.1.12"].message
     assert found["1.3.2"].status == FAIL and "drifted" in found["1.3.2"].message
     assert found["1.2.1"].status == JUSTIFIED
 
@@ -251,7 +278,7 @@ def test_corpus_text_report_against_kops():
 def test_corpus_text_report_against_kubespray():
     found, _, _ = _join((CORPUS / "Expected_output.data").read_text(), KUBESPRAY)
     # kube_profiling: false in the inventory, but the scanned cluster has profiling on: drift
-    for check in ("1.2.15", "1.3.2"):
+    for check in ("1.2.20", "1.3.2"):
         f = found[check]
         assert f.field == "kube_profiling" and f.status == FAIL and "drifted" in f.message and "kubespray playbook" in f.message
 
@@ -273,7 +300,7 @@ def test_cli_formats(fmt):
     out = p.stdout
     if fmt == "json":
         doc = json.loads(out)
-        assert doc["summary"]["JUSTIFIED"] == 1 and doc["summary"]["FAIL"] == 4 and doc["summary"]["NOT-IN-SPEC"] == 1
+        assert doc["summary"]["JUSTIFIED"] == 1 and doc["summary"]["FAIL"] == 3 and doc["summary"]["NOT-IN-SPEC"] == 2
         [t] = doc["targets"]
         f = next(f for f in t["findings"] if f["check"] == "1.2.15")
         assert f["field"] == "spec.kubeAPIServer.enableProfiling" and f["fixable"] and CP in f["message"]
@@ -281,15 +308,15 @@ def test_cli_formats(fmt):
         results = json.loads(out)["runs"][0]["results"]
         assert results and any(r["level"] == "error" for r in results)
     elif fmt == "text":
-        assert "== Summary total ==" in out and "1 checks JUSTIFIED" in out and "1 checks NOT-IN-SPEC" in out and "4 checks FAIL" in out
+        assert "== Summary total ==" in out and "1 checks JUSTIFIED" in out and "2 checks NOT-IN-SPEC" in out and "3 checks FAIL" in out
     elif fmt == "github":
-        assert out.count("::error") == 4 and "::notice" in out and "kops-cluster.yaml,line=11" in out
+        assert out.count("::error") == 3 and "::notice" in out and "kops-cluster.yaml,line=11" in out
     elif fmt == "markdown":
-        assert "| PASS | FAIL | WARN | JUSTIFIED | NOT-IN-SPEC |" in out and "| 1 | 4 | 1 | 1 | 1 |" in out
-        assert "would undo it" in out  # the live verdict shows next to the fix
+        assert "| PASS | FAIL | WARN | JUSTIFIED | NOT-IN-SPEC |" in out and "| 1 | 3 | 1 | 1 | 2 |" in out
+        assert "drifted" in out  # the live verdict shows next to the field
     elif fmt == "junit":
         suite = ET.fromstring(out).find("testsuite")
-        assert suite.get("failures") == "4" and suite.get("tests") == "8"
+        assert suite.get("failures") == "3" and suite.get("tests") == "8"
         assert "None" not in out
 
 
@@ -297,7 +324,7 @@ def test_cli_output_file(tmp_path):
     dest = tmp_path / "r.json"
     p = run("bench-import", str(KOPS_JSON), "--spec", KOPS, "--format", "json", "--output", str(dest))
     assert p.returncode == 1 and "== Summary total ==" in p.stdout
-    assert json.loads(dest.read_text())["summary"]["FAIL"] == 4
+    assert json.loads(dest.read_text())["summary"]["FAIL"] == 3
 
 
 @pytest.mark.parametrize("results", [str(DATA / "kops-live.txt"), str(KOPS_JSON)])
@@ -312,7 +339,8 @@ def test_cli_fix_emits_the_diff_specpatch_fix_emits(results):
 
 def test_cli_fix_with_json_report_to_a_file_and_stdin(tmp_path):
     dest = tmp_path / "r.json"
-    p = run("bench-import", "-", "--spec", KOPS, "--fix", "--format", "json", "--output", str(dest), stdin=live_json())
+    p = run("bench-import", "-", "--spec", KOPS, "--fix", "--format", "json", "--output", str(dest), "--kops-version", "1.36",
+            stdin=live_json())
     assert p.returncode == 1 and p.stdout.startswith("--- a/") and "+    enableProfiling: false" in p.stdout
     assert json.loads(dest.read_text())["summary"]["JUSTIFIED"] == 1
 
@@ -320,7 +348,7 @@ def test_cli_fix_with_json_report_to_a_file_and_stdin(tmp_path):
 def test_cli_fix_against_terraform():
     p = run("bench-import", str(KOPS_JSON), "--spec", str(Path(__file__).parents[1] / "data" / "terraform" / "provider"), "--fix")
     assert p.returncode == 1, p.stderr
-    assert "-    enable_profiling   = true" in p.stdout and "enable_profiling      = false" in p.stdout
+    assert "-    enable_profiling   = true" in p.stdout and "+    enable_profiling   = false" in p.stdout
 
 
 def test_cli_nothing_failing_exits_0():
@@ -392,14 +420,17 @@ def test_sarif_validates_with_node_level_findings(results, spec):
     p = run("bench-import", str(results), "--spec", spec, "--format", "sarif")
     doc = json.loads(p.stdout)
     jsonschema.validate(doc, json.loads(SARIF_SCHEMA.read_text()))
-    texts = [r["message"]["text"] for r in doc["runs"][0]["results"]]
-    assert any("chown etcd:etcd" in t or "chmod 600" in t for t in texts)
+    assert doc["runs"][0]["results"]
+    # node-level checks are NOT-IN-SPEC: the JSON report carries what to do on the node
+    found = json.loads(run("bench-import", str(results), "--spec", spec, "--format", "json").stdout)["targets"][0]["findings"]
+    assert any(f["status"] == NOT_IN_SPEC and ("chown etcd:etcd" in f["message"] or "chmod 600" in f["message"]) for f in found)
 
 
 def test_cli_spec_from_a_file_state_store(tmp_path):
     d = tmp_path / "store" / "scanned.k8s.example.com"
     (d / "instancegroup").mkdir(parents=True)
     (d / "config").write_text(Path(KOPS).read_text())
+    (d / "kops-version.txt").write_text("1.36.0\n")
     url = f"file://{d}"
     p = run("bench-import", str(DATA / "kops-live.txt"), "--spec", url, "--format", "json")
     assert p.returncode == 1, p.stderr

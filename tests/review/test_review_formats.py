@@ -15,6 +15,7 @@ from specpatch.reporters import github
 from specpatch.reporters import junit
 from specpatch.reporters import markdown
 from specpatch.reporters import sarif
+from specpatch.reporters._common import ReviewContext
 from tests.cli_helpers import ROOT, run
 
 SCHEMA = ROOT.parent / "shared" / "reference" / "sarif-schema-2.1.0.json"
@@ -44,11 +45,17 @@ def test_sarif_validates_against_schema():
     run0 = doc["runs"][0]
     ids = {r["id"] for r in run0["tool"]["driver"]["rules"]}
     assert "kube-apiserver/profiling" in ids
+    prof = next(r for r in run0["tool"]["driver"]["rules"] if r["id"] == "kube-apiserver/profiling")
+    assert "| kops | `spec.kubeAPIServer.enableProfiling` |" in prof["help"]["markdown"]  # the field seen, without an explain page
     levels = {r["ruleId"]: r["level"] for r in run0["results"]}
     assert levels["kube-apiserver/profiling"] == "error"
-    assert all(r["ruleId"] != "cis/1.1.1" for r in run0["results"])  # NOT-IN-SPEC is not a result
-    justified = next(r for r in run0["results"] if r["ruleId"] == "cis/1.2.1")
+    assert "cis-1.12/1.1.1" not in levels  # NOT-IN-SPEC is not a result
+    assert "kubelet/read-only-port" not in levels  # nor a manual check, unless --include manual
+    justified = next(r for r in run0["results"] if r["ruleId"] == "kube-apiserver/anonymous-auth")
     assert justified["suppressions"][0]["justification"].startswith("waived")
+    assert justified["locations"][0]["physicalLocation"]["region"]["startLine"] == 8  # no field: the `spec:` line, not "unknown"
+    more = json.loads(sarif.render(sample(), ReviewContext(include=frozenset({"manual", "not-in-spec"}))))["runs"][0]["results"]
+    assert {"kubelet/read-only-port", "cis-1.12/1.1.1"} <= {r["ruleId"] for r in more}
 
 
 def test_fingerprints_survive_line_moves():
@@ -60,7 +67,7 @@ def test_fingerprints_survive_line_moves():
 
 
 def test_github_commands_are_escaped():
-    out = github.render(sample())
+    out = github.render(sample(), ReviewContext(include=frozenset({"manual"})))
     first = out.splitlines()[0]
     assert first.startswith("::error file=fixtures/kops/cluster.yaml,line=31,col=5,title=FAIL 1.2.15")
     warn = next(line for line in out.splitlines() if "4.2.4" in line)
@@ -75,9 +82,13 @@ def test_junit_parses_and_counts():
 
 
 def test_markdown_escapes_cells_and_folds_the_rest():
-    md = markdown.render(sample())
+    md = markdown.full(sample())
     assert "| 1.2.15 |" in md and "<details><summary>1 WARN</summary>" in md
     assert "a\\|b" in md
+    fleet = Report(targets=[replace(sample().targets[0], name=f"c{i}") for i in range(5)])
+    comment = markdown.render(fleet)
+    assert "<b>1.2.15</b>" in comment and "`spec.kubeAPIServer.enableProfiling`" in comment
+    assert "1 FAIL</summary>" not in comment and ": 5 FAIL</summary>" in comment
 
 
 def test_output_file_keeps_terminal_summary(tmp_path):
@@ -86,3 +97,41 @@ def test_output_file_keeps_terminal_summary(tmp_path):
     assert p.returncode == 1
     assert "== Summary total ==" in p.stdout
     assert json.loads(out.read_text())["version"] == "2.1.0"
+
+
+def _fingerprints(path: Path) -> dict[str, str]:
+    from specpatch.commands.lint import lint_paths
+    from specpatch.options import Options
+
+    report, _ = lint_paths([str(path)], Options())
+    doc = json.loads(sarif.render(report, ReviewContext(root=str(path.parent))))
+    return {r["partialFingerprints"]["specpatch/v1"]: r["ruleId"] for r in doc["runs"][0]["results"]}
+
+
+def test_fingerprints_survive_unrelated_edits_and_tell_checks_apart(tmp_path):
+    f = tmp_path / "cluster.yaml"
+    text = (ROOT / "fixtures" / "kops" / "cluster.yaml").read_text()
+    f.write_text(text)
+    before = _fingerprints(f)
+    assert len(before) > 5
+    edited = "# owned by the platform team\n\n" + text.replace("      type: Public", "      type: Internal\n      # moved behind the VPN")
+    assert edited != text
+    f.write_text(edited)
+    assert _fingerprints(f) == before  # lines moved, an unrelated value changed: same alerts
+    f.write_text(edited.replace("enableProfiling: true", "enableProfiling: false"))
+    after = _fingerprints(f)
+    assert set(after) < set(before) and "kube-apiserver/profiling" not in after.values()  # fixed: that alert closes
+
+
+@pytest.mark.parametrize("error, expect", [
+    ("fixtures/kops/cluster.yaml:3: bad", ("fixtures/kops/cluster.yaml", 3, "bad")),
+    ("fixtures/kops/cluster.yaml: bad: here", ("fixtures/kops/cluster.yaml", None, "bad: here")),
+    ("specpatch: kops has no field", (None, None, "specpatch: kops has no field")),  # a folder of that name is no file
+    ("s3://bucket/c: access denied", (None, None, "s3://bucket/c: access denied")),
+    ("nope.yaml:2: gone", (None, None, "nope.yaml:2: gone")),
+])
+def test_input_errors_are_split_into_file_line_message(error, expect, monkeypatch):
+    from specpatch.reporters._common import parse_error
+
+    monkeypatch.chdir(ROOT)
+    assert parse_error(error) == expect

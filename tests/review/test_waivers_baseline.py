@@ -65,14 +65,14 @@ def test_config_validation_reports_file_and_line(tmp_path):
 
 
 def test_cli_waivers_and_no_waivers(tmp_path):
-    (tmp_path / ".specpatch.yaml").write_text("waivers:\n  - check: '1.2.5'\n    reason: kubelet CA pending\n  - check: '9.9.9'\n    reason: stale\n")
+    (tmp_path / ".specpatch.yaml").write_text("waivers:\n  - check: '1.2.5'\n    reason: kubelet CA pending\n  - check: '1.2.2'\n    reason: stale\n")
     f = tmp_path / "c.yaml"
     f.write_text(spec("kubeAPIServer:\n  enableProfiling: true  # specpatch: ignore[1.2.15] perf work until Friday"))
     p = run("lint", "--format", "json", str(f), cwd=str(tmp_path))
     by = {x["check"]: x for x in json.loads(p.stdout)["targets"][0]["findings"]}
     assert by["1.2.15"]["status"] == "JUSTIFIED" and "perf work" in by["1.2.15"]["message"]
     assert by["1.2.5"]["status"] == "JUSTIFIED"
-    assert "waiver for 9.9.9 matched no FAIL or WARN" in p.stderr
+    assert "waiver for 1.2.2 matched no FAIL or WARN" in p.stderr
     p = run("lint", "--format", "json", "--no-waivers", str(f), cwd=str(tmp_path))
     by = {x["check"]: x for x in json.loads(p.stdout)["targets"][0]["findings"]}
     assert by["1.2.15"]["status"] == "FAIL"
@@ -105,3 +105,44 @@ def test_baseline_json_report(tmp_path):
     saved.write_text(run("lint", "--format", "json", str(f)).stdout)
     p = run("lint", "--baseline", str(saved), str(f))
     assert p.returncode == 0, p.stdout
+
+
+@pytest.mark.parametrize("pattern, path, base, hit", [
+    ("clusters/prod.yaml", "/repo/clusters/prod.yaml", "/repo", True),
+    ("clusters/prod-*.yaml", "/repo/clusters/prod-eu.yaml", "/repo", True),
+    ("clusters/prod-*.yaml", "/repo/other/prod-eu.yaml", "/repo", False),
+    ("./clusters/*.yaml", "/repo/clusters/a.yaml", "/repo", True),
+    ("*.yaml", "/repo/clusters/deep/a.yaml", "/repo", True),  # no '/': the bare name counts too
+    ("prod.yaml", "/repo/clusters/prod.yaml", "/repo/clusters", True),
+    ("clusters/prod.yaml", "/repo/clusters/prod.yaml", "/repo/clusters", False),  # relative to the config's folder
+])
+def test_waiver_glob_is_relative_to_the_config_folder(pattern, path, base, hit):
+    from specpatch.review.waivers import _glob_hit
+
+    assert _glob_hit(pattern, path, base) is hit
+
+
+def test_waiver_accepts_check_id_rule_id_and_benchmark_id():
+    f = Finding("1.2.14", "cis-1.12", "FAIL", "NodeRestriction", "1.2", component="kube-apiserver",
+                flag="enable-admission-plugins", location=Location("c.yaml", 5))
+    for name in ("1.2.14", "kube-apiserver/enable-admission-plugins/NodeRestriction", "cis-1.12/1.2.14"):
+        r = report_with(f)
+        assert apply_waivers(r, [Waiver(name, "r", "*", None, None, "cfg:1")], dt.date(2026, 1, 1)) == []
+        assert r.targets[0].findings[0].status == "JUSTIFIED", name
+    r = report_with(f)
+    assert apply_waivers(r, [Waiver("kube-apiserver/enable-admission-plugins/DenyServiceExternalIPs", "r")], dt.date(2026, 1, 1))
+    assert r.targets[0].findings[0].status == "FAIL"  # another check's rule id waives nothing
+
+
+def test_config_named_with_path_and_bad_toml(tmp_path):
+    cfg = tmp_path / "team.yaml"
+    cfg.write_text("waivers:\n  - {check: '1.2.5', reason: r, target: 'a/*.yaml'}\n")
+    loaded = load(".", str(cfg))
+    assert loaded.path == str(cfg) and loaded.waivers[0].base == str(tmp_path)
+    bad = tmp_path / "pyproject.toml"
+    bad.write_text("[tool.specpatch\n")
+    with pytest.raises(InputError) as e:
+        load(".", str(bad))
+    assert "TOML" in e.value.message
+    with pytest.raises(InputError):
+        load(".", str(tmp_path / "missing.yaml"))

@@ -41,6 +41,8 @@ def _hcl2_loads(text: str) -> dict:
 
 def _cmp_value(m: PNode, h: object, where: str, out: list[str]) -> None:
     if m.expr is not None:
+        if isinstance(h, dict) and m.expr.startswith("{") and any("${" in k for k in h):
+            return  # an object with a computed key: hcl2 shows the key's source, we keep the object as an expression
         if not isinstance(h, str):
             out.append(f"{where}: expression {m.expr!r} vs {h!r}")
         return
@@ -84,7 +86,8 @@ def _cmp_body(body, h: dict, where: str, out: list[str]) -> None:
         return
     for k, its in mine.items():
         if isinstance(its[0], Attr):
-            _cmp_value(its[0].node, hk[k], f"{where}.{k}", out)
+            # HCL1 `tag = {...}` written n times: hcl2 keeps the last, Terraform 0.11 (and we) all of them
+            _cmp_value(its[-1].node, hk[k], f"{where}.{k}", out)
             continue
         if len(hk[k]) != len(its):
             out.append(f"{where}.{k}: {len(its)} blocks vs {len(hk[k])}")
@@ -93,6 +96,13 @@ def _cmp_body(body, h: dict, where: str, out: list[str]) -> None:
             for label in blk.labels:
                 hb = hb[label] if label in hb else hb[f'"{label}"']
             _cmp_body(blk.body, hb, f"{where}.{k}[{i}]", out)
+
+
+def _by_labels(node: PNode, hv: object) -> object:
+    """hcl2 nests a labelled block's body under its labels (`dynamic "kubelet" {}`)."""
+    for label in (node.tag or "").split() if node.kind == "map" else []:
+        hv = hv[label] if label in hv else hv[f'"{label}"']  # type: ignore[index,operator]
+    return hv
 
 
 def _disagreements(text: str) -> list[str]:
@@ -154,12 +164,14 @@ def test_corpus_kops_cluster_literals_match_hcl2() -> None:
                 if node.kind == "map" and node.style == "block":
                     for k, v in node.value.items():
                         sub = hv[k]  # type: ignore[index]
-                        walk(v, sub[0] if v.style == "block" else sub)
+                        walk(v, _by_labels(v, sub[0]) if v.style == "block" else sub)
                 elif node.kind == "seq" and node.style == "blocks":
                     for a, b in zip(node.value, hv):  # type: ignore[arg-type]
-                        walk(a, b)
+                        walk(a, _by_labels(a, b))
                 elif node.expr is None:
-                    assert same_value(node.plain(), hv), (path, node)
+                    out: list[str] = []
+                    _cmp_value(node, hv, f"{path}:{node.line}", out)  # heredocs and templates as hcl2 keeps them
+                    assert out == []
                     checked += 1
 
             walk(r.body, h)
@@ -390,7 +402,11 @@ _BLOCKS = ["kube_api_server", "kubelet", "kube_scheduler", "kube_controller_mana
 _scalars = st.one_of(
     st.booleans(),
     st.integers(-5, 100000),
-    st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12),
+    # one character per column as terraform fmt counts them (grapheme clusters): no combining marks
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc", "Cf", "Mn", "Mc", "Me"),
+                          exclude_characters="".join(map(chr, [*range(0x1100, 0x1200), *range(0xA960, 0xA980),
+                                                               *range(0xD7B0, 0xD800), *range(0x1F1E6, 0x1F200)]))),
+            max_size=12),
     st.text("ab\"\\${}%\n\t", max_size=6),
 )
 _values = st.one_of(_scalars, st.lists(st.text("abcXYZ-_.", max_size=6), max_size=3))
@@ -477,7 +493,7 @@ def _resource(draw):
 
 def _fmt_problems(text: str) -> list[str]:
     """Where `=` runs or trailing-comment chains are not aligned as terraform fmt aligns them."""
-    from specpatch.terraform.hcledit import _chain_aligned, _chains, _comment_cells
+    from specpatch.terraform.hclalign import _chain_aligned, _chains, _comment_cells
 
     body = parse_hcl(text, "<t>")
     problems: list[str] = []

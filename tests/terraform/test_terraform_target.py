@@ -52,7 +52,7 @@ def _fix_all(arg: str) -> list:
     from specpatch.commands.inputs import load
 
     errors: list[str] = []
-    patches = [p for t in load(arg, Options(), errors) for p in t.fix(Options())]
+    patches = [p for t in load(arg, Options(), errors) for p in t.fix(Options(unsafe_fixes=True))]  # goldens show every class
     assert not errors
     return patches
 

@@ -1,0 +1,266 @@
+"""kops state stores on S3 (or an S3-compatible endpoint): read, list and the conditional write.
+
+boto3 is imported inside the functions only, so the CLI starts fast when no store is used.
+Timeouts and retries are sized for a command line: an endpoint that accepts connections but never
+answers costs at most MAX_ATTEMPTS x (CONNECT_TIMEOUT + READ_TIMEOUT) per request, not minutes.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+from urllib.parse import urlsplit
+
+from specpatch.kops.store_refs import (COMPLETED, CONFIG, IG_DIR, ClusterObjects, ConflictError, StoreError,
+                                       StoreRef, WriteResult, backup_name, decode, store_root)
+
+CONNECT_TIMEOUT = 5  # seconds
+READ_TIMEOUT = 10  # seconds; a state-store object is kilobytes
+MAX_ATTEMPTS = 3  # the first try and two retries (botocore "standard" mode: throttling and transient errors)
+
+
+def _endpoint_display(url: str | None) -> str:
+    """The endpoint without any user:password part."""
+    if not url:
+        return "the S3 endpoint"
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "") if parts.hostname else "the S3 endpoint"
+
+
+def _s3_error(e: BaseException, what: str, missing: str = "no such cluster (no config object)") -> StoreError:
+    """One line for a botocore failure. Never str(e): S3 messages can carry account and principal details."""
+    from botocore.exceptions import (BotoCoreError, ClientError, ConnectionClosedError, ConnectTimeoutError,
+                                     EndpointConnectionError, NoCredentialsError, NoRegionError,
+                                     PartialCredentialsError, ProfileNotFound, ReadTimeoutError)
+
+    if isinstance(e, StoreError):
+        return e
+    if isinstance(e, (NoCredentialsError, PartialCredentialsError)):
+        return StoreError(f"{what}: no AWS credentials found (use --profile, AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)")
+    if isinstance(e, ProfileNotFound):
+        return StoreError(f"{what}: AWS profile {e.kwargs.get('profile', '')!r} not found")
+    if isinstance(e, (EndpointConnectionError, ConnectTimeoutError, ConnectionClosedError, ReadTimeoutError)):
+        return StoreError(f"{what}: cannot reach {_endpoint_display(e.kwargs.get('endpoint_url'))}")
+    if isinstance(e, NoRegionError):
+        return StoreError(f"{what}: no AWS region (set AWS_REGION)")
+    if isinstance(e, ClientError):
+        err = e.response.get("Error", {})
+        code = str(err.get("Code", ""))
+        status = e.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        if code == "NoSuchBucket":
+            return StoreError(f"{what}: no such bucket")
+        if code in ("NoSuchKey", "404", "NotFound"):
+            return StoreError(f"{what}: {missing}")
+        if code in ("AccessDenied", "403", "Forbidden", "AllAccessDisabled", "AccountProblem"):
+            return StoreError(f"{what}: access denied")
+        if code in ("InvalidAccessKeyId", "SignatureDoesNotMatch", "InvalidToken", "ExpiredToken",
+                    "InvalidClientTokenId", "TokenRefreshRequired"):
+            return StoreError(f"{what}: AWS credentials were rejected ({code})")
+        if code in ("PreconditionFailed", "412", "ConditionalRequestConflict"):
+            return ConflictError(f"{what}: the spec changed in the store since it was read; nothing written")
+        if code in ("PermanentRedirect", "301", "AuthorizationHeaderMalformed", "IllegalLocationConstraintException"):
+            return StoreError(f"{what}: the bucket is in another region (set AWS_REGION)")
+        return StoreError(f"{what}: S3 error {code or status}")
+    if isinstance(e, BotoCoreError):
+        return StoreError(f"{what}: S3 request failed ({type(e).__name__})")
+    return StoreError(f"{what}: {type(e).__name__}")
+
+
+def _code(e: BaseException) -> str:
+    resp = getattr(e, "response", None)
+    return str(resp.get("Error", {}).get("Code", "")) if isinstance(resp, dict) else ""
+
+
+def make_client(bucket: str, profile: str | None, what: str) -> Any:
+    """An S3 client for the bucket: --profile, S3_ENDPOINT (kops) or AWS_ENDPOINT_URL, the bucket's region.
+
+    Thread-safe once built, so one client serves a whole read_many.
+    """
+    try:
+        import boto3
+        from botocore.config import Config
+    except ImportError:
+        raise StoreError(f"{what}: boto3 is not installed (pip install boto3)") from None
+    kops_endpoint = os.environ.get("S3_ENDPOINT")
+    endpoint = kops_endpoint or os.environ.get("AWS_ENDPOINT_URL")
+    try:
+        session = boto3.session.Session(profile_name=profile) if profile else boto3.session.Session()
+        cfg = Config(retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
+                     connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT,
+                     max_pool_connections=16, s3={"addressing_style": "path"} if endpoint else {})
+        kw: dict[str, Any] = {"config": cfg}
+        if endpoint:
+            kw["endpoint_url"] = endpoint
+        if kops_endpoint:
+            # kops: a custom S3 backend, region S3_REGION (default us-east-1), keys S3_ACCESS_KEY_ID/S3_SECRET_ACCESS_KEY.
+            kw["region_name"] = os.environ.get("S3_REGION") or "us-east-1"
+            if os.environ.get("S3_ACCESS_KEY_ID"):
+                kw["aws_access_key_id"] = os.environ["S3_ACCESS_KEY_ID"]
+                kw["aws_secret_access_key"] = os.environ.get("S3_SECRET_ACCESS_KEY", "")
+            return session.client("s3", **kw)
+        first = session.region_name or "us-east-1"
+        client = session.client("s3", region_name=first, **kw)
+        region = _bucket_region(client, bucket, what) or first
+        return client if region == first else session.client("s3", region_name=region, **kw)
+    except Exception as e:  # noqa: BLE001 - mapped to one line
+        raise _s3_error(e, what) from None
+
+
+def _bucket_region(client: Any, bucket: str, what: str) -> str | None:
+    """The bucket's region (GetBucketLocation), or None when we may not ask (botocore then follows redirects)."""
+    try:
+        loc = client.get_bucket_location(Bucket=bucket).get("LocationConstraint")
+    except Exception as e:  # noqa: BLE001
+        if _code(e) in ("AccessDenied", "403", "Forbidden", "MethodNotAllowed", "NotImplemented"):
+            return None
+        raise _s3_error(e, what) from None
+    if not loc:
+        return "us-east-1"
+    return "eu-west-1" if loc == "EU" else str(loc)
+
+
+def _key(ref: StoreRef, *parts: str) -> str:
+    return "/".join(p for p in (ref.prefix, *parts) if p)
+
+
+def _s3_path(ref: StoreRef, key: str) -> str:
+    return f"s3://{ref.bucket}/{key}"
+
+
+def _s3_get(client: Any, ref: StoreRef, key: str) -> tuple[str, dict]:
+    from specpatch.text.reading import MAX_BYTES
+
+    obj = client.get_object(Bucket=ref.bucket, Key=key)
+    with obj["Body"] as body:
+        if int(obj.get("ContentLength") or 0) > MAX_BYTES:
+            raise StoreError(f"{_s3_path(ref, key)}: object too large for a spec (more than {MAX_BYTES // (1024 * 1024)} MiB)")
+        data = body.read(MAX_BYTES + 1)
+    if len(data) > MAX_BYTES:
+        raise StoreError(f"{_s3_path(ref, key)}: object too large for a spec (more than {MAX_BYTES // (1024 * 1024)} MiB)")
+    return decode(data, _s3_path(ref, key)), obj
+
+
+def read(client: Any, ref: StoreRef, name: str, profile: str | None) -> ClusterObjects:
+    base = _key(ref, name)
+    what = _s3_path(ref, base)
+    try:
+        config, obj = _s3_get(client, ref, f"{base}/{CONFIG}")
+        igs: dict[str, str] = {}
+        ig_prefix = f"{base}/{IG_DIR}/"
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=ref.bucket, Prefix=ig_prefix):
+            for item in page.get("Contents", []):
+                ig = item["Key"][len(ig_prefix):]
+                if not ig or "/" in ig:
+                    continue
+                try:
+                    igs[ig] = _s3_get(client, ref, item["Key"])[0]
+                except Exception as e:  # noqa: BLE001
+                    if _code(e) != "NoSuchKey":  # deleted since the listing: not there
+                        raise
+        try:
+            completed: str | None = _s3_get(client, ref, f"{base}/{COMPLETED}")[0]
+        except Exception as e:  # noqa: BLE001
+            if _code(e) != "NoSuchKey":
+                raise
+            completed = None
+    except Exception as e:  # noqa: BLE001
+        raise _s3_error(e, what) from None
+    paths = {"config": _s3_path(ref, f"{base}/{CONFIG}")}
+    paths |= {f"{IG_DIR}/{n}": _s3_path(ref, f"{ig_prefix}{n}") for n in sorted(igs)}
+    if completed is not None:
+        paths[COMPLETED] = _s3_path(ref, f"{base}/{COMPLETED}")
+    vid = obj.get("VersionId")
+    return ClusterObjects(name, config, obj["ETag"], dict(sorted(igs.items())), completed, paths,
+                          None if vid in (None, "null") else vid, profile)
+
+
+def list_store(ref: StoreRef, profile: str | None, max_workers: int) -> list[str]:
+    what = store_root(ref)
+    client = make_client(ref.bucket or "", profile, what)
+    prefix = f"{ref.prefix}/" if ref.prefix else ""
+    try:
+        candidates = []
+        for page in client.get_paginator("list_objects_v2").paginate(Bucket=ref.bucket, Prefix=prefix, Delimiter="/"):
+            for cp in page.get("CommonPrefixes", []):
+                candidates.append(cp["Prefix"][len(prefix):].rstrip("/"))
+
+        def has_config(name: str) -> bool:
+            # A listing, not HeadObject: needs s3:ListBucket only. "x/config" sorts before "x/config.<anything>".
+            key = f"{prefix}{name}/{CONFIG}"
+            got = client.list_objects_v2(Bucket=ref.bucket, Prefix=key, MaxKeys=1).get("Contents", [])
+            return bool(got) and got[0]["Key"] == key
+
+        with ThreadPoolExecutor(max_workers=max(1, max_workers)) as pool:
+            found = list(pool.map(has_config, candidates))
+    except Exception as e:  # noqa: BLE001
+        raise _s3_error(e, what) from None
+    return sorted(n for n, ok in zip(candidates, found) if ok)
+
+
+def _supports_if_match(client: Any) -> bool:
+    """boto3 >= 1.35.x models PutObject If-Match; older ones reject the parameter."""
+    try:
+        return "IfMatch" in client.meta.service_model.operation_model("PutObject").input_shape.members
+    except Exception:  # noqa: BLE001
+        return False
+
+
+def _exists(client: Any, ref: StoreRef, key: str) -> bool:
+    try:
+        client.head_object(Bucket=ref.bucket, Key=key)
+        return True
+    except Exception:  # noqa: BLE001 - unknown is reported as not kept
+        return False
+
+
+def write(ref: StoreRef, obj: ClusterObjects, text: str, profile: str | None) -> WriteResult:
+    key = _key(ref, ref.cluster or "", CONFIG)
+    what = _s3_path(ref, key)
+    client = make_client(ref.bucket or "", profile, what)
+    backup: str | None = None
+    try:
+        # 1. Still what we read? (Also the guard when this boto3 cannot send If-Match.)
+        head = client.head_object(Bucket=ref.bucket, Key=key)
+        if head["ETag"] != obj.version:
+            raise ConflictError(f"{what}: the spec changed in the store since it was read; nothing written")
+        try:
+            versioned = client.get_bucket_versioning(Bucket=ref.bucket).get("Status") == "Enabled"
+        except Exception as e:  # noqa: BLE001 - may not ask: keep our own copy instead
+            if _code(e) not in ("AccessDenied", "403", "Forbidden"):
+                raise
+            versioned = False
+        extra: dict[str, Any] = {}
+        if head.get("ServerSideEncryption"):
+            extra["ServerSideEncryption"] = head["ServerSideEncryption"]
+            if head["ServerSideEncryption"] == "aws:kms" and head.get("SSEKMSKeyId"):
+                extra["SSEKMSKeyId"] = head["SSEKMSKeyId"]
+        if os.environ.get("KOPS_STATE_S3_ACL"):
+            extra["ACL"] = os.environ["KOPS_STATE_S3_ACL"]
+        # 2. Keep the previous spec.
+        if not versioned:
+            backup = backup_name(key)  # unique to this writer: a racing writer never shares or deletes it
+            client.copy_object(Bucket=ref.bucket, Key=backup, CopySource={"Bucket": ref.bucket, "Key": key},
+                               CopySourceIfMatch=obj.version, **extra)
+        # 3. Write only over the version we read.
+        put: dict[str, Any] = {"Bucket": ref.bucket, "Key": key, "Body": text.encode("utf-8"), **extra}
+        if head.get("ContentType"):
+            put["ContentType"] = head["ContentType"]
+        if _supports_if_match(client):
+            put["IfMatch"] = obj.version
+        resp = client.put_object(**put)
+    except Exception as e:  # noqa: BLE001
+        err = _s3_error(e, what, missing="the config object no longer exists; nothing written")
+        if _code(e) in ("NoSuchKey", "404", "NotFound"):
+            err = ConflictError(str(err))
+        if isinstance(err, ConflictError) and backup and _exists(client, ref, backup):
+            # Kept, never deleted: it is this writer's own copy of the spec as read, and when another
+            # writer changed the config without keeping one, it is the only copy left.
+            err = ConflictError(f"{err}; the spec as read is kept at {_s3_path(ref, backup)}")
+        raise err from None
+    vid = resp.get("VersionId")
+    return WriteResult(what, _s3_path(ref, backup) if backup else None,
+                       head.get("VersionId") if versioned else None, resp.get("ETag"),
+                       None if vid in (None, "null") else vid)
+
+
