@@ -72,10 +72,18 @@ class KopsSettings:
         self.ig = ig
         self.mapping = profiles.kops_mapping()
         self._cache: dict[tuple[str, str, str | None], Setting] = {}
+        self._layers: dict[str, list[Layer]] = {}
+        self._anchors: dict[int, Location] = {}
 
     # -- where values come from -------------------------------------------------
     def layers(self, component: str) -> list[Layer]:
-        """Blocks that may set this component's fields, the winning one first."""
+        """Blocks that may set this component's fields, the winning one first (computed once per component)."""
+        hit = self._layers.get(component)
+        if hit is None:
+            hit = self._layers[component] = self._layers_of(component)
+        return hit
+
+    def _layers_of(self, component: str) -> list[Layer]:
         spec = self.c.spec
         if component == "kubelet":
             out = []
@@ -94,6 +102,12 @@ class KopsSettings:
 
     def _anchor(self, layers: list[Layer]) -> Location:
         """Where to point when a value is unset: the base block if present, else `spec:`."""
+        hit = self._anchors.get(id(layers))
+        if hit is None:
+            hit = self._anchors[id(layers)] = self._anchor_of(layers)
+        return hit
+
+    def _anchor_of(self, layers: list[Layer]) -> Location:
         for layer in reversed(layers):
             if layer.node is not None and layer.path.startswith("spec."):
                 key = layer.parent.keys.get(layer.path.split(".")[1]) if layer.parent.keys else None
@@ -120,15 +134,19 @@ class KopsSettings:
         return None
 
     def _pick(self, entries: Any) -> Any:
-        """The first `{when, value}` entry that holds; a plain value always holds."""
+        """The first `{when, value}` entry that holds; a plain value always holds.
+
+        Depends only on the mapping entry and (kops, Kubernetes): decided once per run for each."""
         if entries is None:
             return None
         if not isinstance(entries, list):
             return {"value": entries}
-        for e in entries:
-            if versions.when_holds(e.get("when"), self.kops, self.k8s):
-                return e
-        return None
+        key = (id(entries), self.kops, self.k8s)
+        hit = _PICKED.get(key, _MISS)
+        if hit is _MISS or hit[0] is not entries:
+            chosen = next((e for e in entries if versions.when_holds(e.get("when"), self.kops, self.k8s)), None)
+            hit = _PICKED[key] = (entries, chosen)
+        return hit[1]
 
     # -- the public lookup -------------------------------------------------------
     def lookup(self, component: str, test: Test) -> Setting:
@@ -308,10 +326,17 @@ class KopsSettings:
 
     def removed_in(self, component: str, flag: str) -> str | None:
         """Why a flag does not exist in this cluster's Kubernetes version, or None."""
-        gone = self.flag_entry(component, flag).get("removed_in")
-        if gone and self.k8s is not None and self.k8s >= versions.parse_minor(gone):
-            return f"--{flag} was removed in Kubernetes {gone}; this cluster runs {versions.fmt(self.k8s)}"
-        return None
+        key = (component, flag, self.k8s)
+        if key not in _REMOVED:
+            gone = self.flag_entry(component, flag).get("removed_in")
+            _REMOVED[key] = (f"--{flag} was removed in Kubernetes {gone}; this cluster runs {versions.fmt(self.k8s)}"
+                             if gone and self.k8s is not None and self.k8s >= versions.parse_minor(gone) else None)
+        return _REMOVED[key]
+
+
+_MISS = object()
+_PICKED: dict[tuple, tuple] = {}  # (id(entries), kops, k8s) -> (entries, chosen): what depends on no spec
+_REMOVED: dict[tuple, str | None] = {}
 
 
 def _with_flag(s: Setting, flag: str) -> Setting:
