@@ -41,6 +41,8 @@ _UNIT = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "ms": 1e-3, "s": 1, "m": 60, "h": 
 def duration_seconds(text: str) -> float | None:
     """Seconds in a Go duration such as 4h0m0s or 0s (a bare number counts as seconds); None otherwise."""
     t = text.strip()
+    if len(t) > 64:  # no real duration is longer; the findall below is quadratic in a long digit run
+        return None
     if re.fullmatch(r"\d+(\.\d+)?", t):
         return float(t)
     parts = _DURATION.findall(t)

@@ -63,6 +63,12 @@ def run_fix(paths: list[str], *, in_place: bool, check_only: bool, skip_other: b
         except FixError as e:
             errors.append(f"specpatch: {e}")
     changed = [p for p in patches if p.before != p.after]
+    try:  # several clusters of one file: one patch holding all their fixes, not the last one only
+        from specpatch.text.merge import merge_patches
+
+        changed = merge_patches(changed)
+    except FixError as e:
+        errors.append(f"specpatch: {e}")
     if in_place and not check_only and not errors:
         from specpatch.text.atomic import write_many
 

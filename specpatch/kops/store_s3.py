@@ -8,6 +8,7 @@ answers costs at most MAX_ATTEMPTS x (CONNECT_TIMEOUT + READ_TIMEOUT) per reques
 from __future__ import annotations
 
 import os
+import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
@@ -206,6 +207,20 @@ def _supports_if_match(client: Any) -> bool:
         return False
 
 
+def _copy_is_of(copied: dict, etag: str, extra: dict) -> bool:
+    """Whether a copy holds the version read: compared by ETag when both are plain MD5s (no KMS, not multipart)."""
+    got = str(copied.get("CopyObjectResult", {}).get("ETag", ""))
+    plain = re.fullmatch(r'"[0-9a-f]{32}"', etag) is not None and extra.get("ServerSideEncryption") != "aws:kms"
+    return not (plain and got and got != etag)
+
+
+def _delete_quietly(client: Any, ref: StoreRef, key: str) -> None:
+    try:
+        client.delete_object(Bucket=ref.bucket, Key=key)
+    except Exception:  # noqa: BLE001 - best effort; the error reported is the conflict
+        pass
+
+
 def _exists(client: Any, ref: StoreRef, key: str) -> bool:
     try:
         client.head_object(Bucket=ref.bucket, Key=key)
@@ -240,8 +255,14 @@ def write(ref: StoreRef, obj: ClusterObjects, text: str, profile: str | None) ->
         # 2. Keep the previous spec.
         if not versioned:
             backup = backup_name(key)  # unique to this writer: a racing writer never shares or deletes it
-            client.copy_object(Bucket=ref.bucket, Key=backup, CopySource={"Bucket": ref.bucket, "Key": key},
-                               CopySourceIfMatch=obj.version, **extra)
+            copied = client.copy_object(Bucket=ref.bucket, Key=backup, CopySource={"Bucket": ref.bucket, "Key": key},
+                                        CopySourceIfMatch=obj.version, **extra)
+            if not _copy_is_of(copied, obj.version, extra):
+                # A server that ignored CopySourceIfMatch copied a newer spec: that copy is ours alone
+                # (unique key) and holds no one's previous spec, so removing it loses nothing.
+                _delete_quietly(client, ref, backup)
+                backup = None
+                raise ConflictError(f"{what}: the spec changed in the store since it was read; nothing written")
         # 3. Write only over the version we read.
         put: dict[str, Any] = {"Bucket": ref.bucket, "Key": key, "Body": text.encode("utf-8"), **extra}
         if head.get("ContentType"):

@@ -10,6 +10,7 @@ default) makes them.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -221,7 +222,10 @@ def _command(toks, i, dot, scope, line):
             i += 1
             args.append(("value", v))
         elif kind == "str":
-            args.append(("value", bytes(text[1:-1], "utf-8").decode("unicode_escape")))
+            try:
+                args.append(("value", json.loads(text)))  # Go's escapes are JSON's, near enough
+            except ValueError:
+                args.append(("value", text[1:-1]))
         elif kind == "raw":
             args.append(("value", text[1:-1]))
         elif kind == "num":

@@ -202,7 +202,14 @@ def _false_positive(spec: Finding, live: Live, target: TargetReport, kops: tuple
     return None, ""
 
 
-def _judge(live: Live, spec: Finding | None, target: TargetReport, kops: tuple[int, int] | None = None) -> Finding:
+def _keyed(r: BenchResult, old: bool) -> bool:
+    """The result is about a flag (so a missing spec check means the benchmark dropped it), not a node-level check."""
+    numbered = r.check[:1].isdigit() and _generic(r.benchmark)
+    return (kubebench.check_key(r, old) if numbered else _text_key(r)) is not None
+
+
+def _judge(live: Live, spec: Finding | None, target: TargetReport, kops: tuple[int, int] | None = None,
+           old: bool = False) -> Finding:
     r = live.result
     base = Finding(check=spec.check if spec else r.check, benchmark=spec.benchmark if spec else (r.benchmark or "kube-bench"),
                    status=live.status, title=spec.title if spec else r.title, section=spec.section if spec else (r.section or ""),
@@ -218,7 +225,7 @@ def _judge(live: Live, spec: Finding | None, target: TargetReport, kops: tuple[i
                            message=f"{live_text}, but the spec FAILs: rolling this spec out would undo it (or the nodes were changed by hand)"
                                    + (f"; {spec.message}" if spec.message else ""))
         return replace(base, message=live_text)
-    if spec is None and kubebench.check_key(r) is not None:
+    if spec is None and _keyed(r, old):
         why = (f"{target.benchmark}, the benchmark for this cluster's Kubernetes version, has no such check (the flag or "
                f"plugin is gone or no longer scored); run a kube-bench that knows {target.benchmark} to get current results")
         return replace(base, message=f"{live_text}; {why}")
@@ -228,8 +235,13 @@ def _judge(live: Live, spec: Finding | None, target: TargetReport, kops: tuple[i
             return replace(base, status=JUSTIFIED, message=(
                 f"{live_text}; false positive: etcd runs as a systemd service (etcd_deployment_type: host), not as a "
                 "static pod, so there is no etcd pod specification file to check; kube-bench has no not-applicable verdict"))
+        if target.kind == "kubespray" and re.search(r"proxy kubeconfig file", r.title or base.title, re.I):
+            return replace(base, status=JUSTIFIED, message=(
+                f"{live_text}; false positive: kubespray runs kube-proxy as a DaemonSet whose kubeconfig comes from the "
+                "kube-proxy ConfigMap, so no proxy kubeconfig file exists on the node; prove it with "
+                "`kubectl -n kube-system get configmap kube-proxy -o yaml` and `sudo ls /var/lib/kube-proxy` on a node"))
         # A live FAIL/WARN on a check no spec field decides (node files, policies) is NOT-IN-SPEC: the message says what to do on the node.
-        off_spec = spec.status == NOT_IN_SPEC if spec is not None else onnode.node_level(r)
+        off_spec = (spec.status == NOT_IN_SPEC or not spec.field and onnode.node_level(r)) if spec is not None else onnode.node_level(r)
         status = NOT_IN_SPEC if off_spec else live.status
         hint = ""
         if _etcd_on_hosts(target) and re.search(r"etcd data directory", r.title or base.title, re.I) and r.check.startswith("1."):
@@ -312,7 +324,7 @@ def join(bench: BenchReport, target_report: TargetReport, kops: tuple[int, int] 
     fixed: set[str] = set()
     unmapped: list[str] = []
     for live, spec in pairs.values():
-        f = _judge(live, spec, target_report, kops)
+        f = _judge(live, spec, target_report, kops, bench.old_numbering)
         if f.fixable and f.status in (FAIL, WARN) and spec is not None:
             fixed.add(spec.check)
         if spec is None and live.status in (FAIL, WARN):

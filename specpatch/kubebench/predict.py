@@ -18,6 +18,13 @@ from specpatch.options import Options
 
 KOPS_KINDS = ("kops", "terraform", "kops-terraform")
 VERDICTS = (PASS, FAIL, WARN)
+# Kubelet flags that have a KubeletConfiguration key, so kubespray writes them into kubelet-config.yaml
+# (--hostname-override has none: it stays a flag kube-bench reads).
+CONFIG_FILE_FLAGS = frozenset({
+    "anonymous-auth", "authorization-mode", "client-ca-file", "read-only-port", "streaming-connection-idle-timeout",
+    "protect-kernel-defaults", "make-iptables-util-chains", "event-qps", "rotate-certificates", "tls-cert-file",
+    "tls-private-key-file", "tls-cipher-suites", "pod-max-pids", "seccomp-default", "feature-gates",
+})
 
 
 def absent_verdict(check) -> str | None:
@@ -78,6 +85,15 @@ class _Kubespray:
                 out["falseResult"] = expected in (FAIL, WARN)
                 out.update({k: v for k, v in spot.items() if k != "expected"})
             return out
+        flag_only = not any(isinstance(t, dict) and t.get("path") for t in (getattr(check, "stated", None) or ()))
+        in_file = (f.flag or "").split(",")[0].split(":")[0] in CONFIG_FILE_FLAGS
+        if f.component == "kubelet" and absent is not None and flag_only and in_file and not _absent(f):
+            return _result(f, absent, {
+                "reads": "the kubelet's command line only (this benchmark's test has no config-file path)",
+                "realSetting": f"{f.field or '--' + (f.flag or '?')} = {f.actual}, in /etc/kubernetes/kubelet-config.yaml",
+                "justification": "kubespray writes the setting into the kubelet config file, which this check's test does "
+                                 "not read; kube-bench judges the flag's absence",
+                "prove": "kubectl get --raw /api/v1/nodes/NODE/proxy/configz"})
         if f.component == "kubelet" and absent is not None and _absent(f):
             return _result(f, absent, {
                 "reads": "/etc/kubernetes/kubelet-config.yaml (kubespray's kubelet config, which kube-bench reads)",

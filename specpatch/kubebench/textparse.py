@@ -19,7 +19,7 @@ _RESULT_RE = re.compile(r"^\[(PASS|FAIL|WARN|INFO)\]\s*" + _ID + r"\.?(?:\s+(.*)
 _BARE_STATUS_RE = re.compile(r"^\[(PASS|FAIL|WARN|INFO)\]$")
 _ID_LINE_RE = re.compile(r"^" + _ID + r"\s+(.*)$")
 _SECTION_RE = re.compile(r"^==\s*(Remediations|Summary)\s*([A-Za-z0-9_-]*)\s*==$")
-_COUNT_RE = re.compile(r"^(\d+)\s+checks?\s+(PASS|FAIL|WARN|INFO)$", re.I)
+_COUNT_RE = re.compile(r"^(\d{1,9})\s+checks?\s+(PASS|FAIL|WARN|INFO)$", re.I)  # 9 digits: int() stays bounded
 _LABEL_RE = re.compile(r"^==>\s*(.+?)\s*<==$")
 _REASON_RE = re.compile(r"^audit test did not run:\s*(.*)$")
 

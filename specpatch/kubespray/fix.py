@@ -20,6 +20,7 @@ from specpatch.kubespray.lint import lint_inventory
 from specpatch.kubespray.inventory import VAULT_HEADER, FileView, Inventory, load_inventory, load_vars_file
 from specpatch.text.yamlplan import apply_plan
 from specpatch.kubespray.plan import Change, KPlan, Skip, plan_inventory
+from specpatch.kubespray.inline_fix import redirect_inline
 from specpatch.plan import FixError, Plan, Want
 from specpatch.text.verify import changed_paths
 
@@ -150,6 +151,7 @@ def fix_inventory(inv: Inventory, opts: Options) -> list[FilePatch]:
         result = lint_inventory(current, benchmark=benchmark, kubespray_version=opts.kubespray_version)
         benchmark = benchmark or result.benchmark
         plan = plan_inventory(current, result, opts)
+        plan = redirect_inline(plan, current, opts)  # hosts-file vars are overridden in group_vars/
         notes += plan.notes
         changed = _apply(plan, texts, originals, file_checks, opts, notes)
         for path, changes in plan.files.items():

@@ -77,6 +77,8 @@ def default_file(inv: Inventory, opts: Options) -> str:
     if inv.single is not None:
         return inv.single.path
     gv = inv.group_vars or os.path.join(inv.path, "group_vars")
+    if inv.extra_paths and not os.path.isdir(gv):  # an inventory without group_vars/: the -e @file holds the vars
+        return inv.extra_paths[-1]
     folder = os.path.join(gv, inv.cluster_group)  # k8s-cluster where the hosts file still uses the old name
     if not os.path.isdir(folder):
         for ext in ("", ".yml", ".yaml"):

@@ -9,6 +9,7 @@ from typing import Any
 from specpatch.model import FAIL, FilePatch
 from specpatch.options import Options
 from specpatch.plan import FixError, Plan, Want
+from specpatch.terraform.hclalign import line_ending
 from specpatch.text.verify import changed_paths
 
 
@@ -152,8 +153,9 @@ def _as_heredoc(text: str, value: str) -> str:
     at = text.index(quoted)
     line_start = text.rfind("\n", 0, at) + 1
     indent = text[line_start:at][: len(text[line_start:at]) - len(text[line_start:at].lstrip(" \t"))]
-    body = "".join(f"{indent}  {ln}\n" for ln in value[:-1].split("\n"))
-    return text[:at] + "<<-EOT\n" + body + indent + "EOT" + text[at + len(quoted):]
+    nl = line_ending(text, at)  # a CRLF line gets CRLF heredoc lines
+    body = "".join(f"{indent}  {ln}{nl}" for ln in value[:-1].split("\n"))
+    return text[:at] + "<<-EOT" + nl + body + indent + "EOT" + text[at + len(quoted):]
 
 
 def _node_at(body, path: list[str]):

@@ -197,6 +197,16 @@ def _finish(doc: "_Doc", edits: list[Edit]) -> list[Edit]:
     cells = _comment_cells(doc.t, doc.body.comments)
     if all(_chain_aligned(doc.t, cells, ch) for ch in _chains(cells)):
         edits = _fix_pass(doc, edits, _comment_fixes)
-    if "\r\n" in doc.t:  # keep a CRLF file CRLF
-        edits = [Edit(e.start, e.end, re.sub(r"(?<!\r)\n", "\r\n", e.text), e.check) for e in edits]
+    if "\r\n" in doc.t:  # new lines end like the line they land on (a mixed CRLF/LF file stays as it was)
+        edits = [Edit(e.start, e.end, re.sub(r"(?<!\r)\n", "\r\n", e.text), e.check) if line_ending(doc.t, e.start) == "\r\n"
+                 else e for e in edits]
     return edits
+
+
+def line_ending(text: str, pos: int) -> str:
+    """The newline ("\r\n" or "\n") new text at pos should use: at a line start, the line above's
+    (an insert continues the lines before it); else that of the line holding pos."""
+    j = pos - 1 if pos > 0 and text[pos - 1] == "\n" else text.find("\n", pos)
+    if j < 0:
+        j = text.rfind("\n", 0, pos)
+    return "\r\n" if j > 0 and text[j - 1] == "\r" else "\n"

@@ -19,6 +19,7 @@ from specpatch.terraform.hcllex import _HEREDOC, _IDENT, MAX_DEPTH, Lexer
 _NUM = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _DIGITS = re.compile(r"[0-9]+")
 _BINARY = ("&&", "||", "==", "!=", "<=", ">=", "<", ">", "+", "-", "*", "/", "%")
+_OP_START = frozenset("&|=!<>+-*/%")
 _DIRECTIVES = ("if", "else", "endif", "for", "endfor")
 
 
@@ -96,7 +97,8 @@ class _Checker:
         self.unary(nl)
         while True:
             self.sp(nl)
-            op = next((o for o in _BINARY if self.at(o)), None)
+            c = self.t[self.p] if self.p < self.end else ""
+            op = next((o for o in _BINARY if self.at(o)), None) if c in _OP_START else None
             if op is None:
                 break
             self.p += len(op)

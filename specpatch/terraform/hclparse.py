@@ -36,7 +36,7 @@ class _Parser(Lexer):
             i = self.skip_ws(i)
             if i >= self.n:
                 if closing:
-                    raise self.err(body.open, "block is never closed (missing '}')")
+                    raise self.err(body.open, "block is never closed (missing '}'; is the file cut off?)")
                 return i
             if t[i] == "}":
                 if not closing:
@@ -51,7 +51,8 @@ class _Parser(Lexer):
             if k < self.n and t[k] == "=" and not t.startswith("==", k):
                 vs = self.skip_hspace(k + 1)
                 if vs >= self.n or t[vs] == "\n" or self.is_line_comment(vs):
-                    raise self.err(k, f"attribute {name!r} has no value")
+                    cut = "; the file ends here: is it cut off?" if vs >= self.n else ""
+                    raise self.err(k, f"attribute {name!r} has no value{cut}")
                 node, ve, obj = self.parse_value(vs, "attr")
                 node.line, node.column = line, col
                 body.items.append(Attr(name, line, col, i, m.end(), k, vs, ve, node, obj))
@@ -75,7 +76,7 @@ class _Parser(Lexer):
                 labels.append(lm.group())
                 k = self.skip_hspace(lm.end())
             if k >= self.n:
-                raise self.err(i, f"expected '{{' after {name!r}")
+                raise self.err(i, f"the file ends after {name!r} (expected '{{' or '='; is the file cut off?)")
             inner = Body("block", k, -1)
             after = self.skip_hspace(k + 1)
             single = not (after >= self.n or self.t[after] == "\n" or self.is_line_comment(after))

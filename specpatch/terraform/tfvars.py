@@ -11,10 +11,12 @@ from __future__ import annotations
 import glob
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from typing import Any
 
 from specpatch.model import InputError, PNode
+from specpatch.text.reading import MAX_BYTES
 from specpatch.terraform.hclpos import Attr, TfFile, TfResource, parse_hcl, parse_tf
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_-]*"
@@ -153,9 +155,17 @@ class TfFolder:
 
 
 def _read(path: str) -> str:
+    """The file's text as it is (BOM and line endings kept, so edits splice it exactly); a FIFO,
+    a device or a file past the size cap is refused before it is read."""
     try:
-        with open(path, encoding="utf-8", newline="") as fh:
-            return fh.read()
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise InputError(path, None, "not a regular file (FIFOs and devices are not read)")
+        if st.st_size > MAX_BYTES:
+            raise InputError(path, None, f"file too large ({st.st_size // (1024 * 1024)} MiB; a .tf file is at most {MAX_BYTES // (1024 * 1024)} MiB here)")
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
+        return data.decode("utf-8")
     except UnicodeDecodeError as e:
         raise InputError(path, None, f"not UTF-8 text ({e.reason})") from None
     except OSError as e:

@@ -63,6 +63,11 @@ def _stage(path: str, data: bytes, mode: int | None) -> tuple[str, str]:
             os.fsync(fd)
         finally:
             os.close(fd)
+    except OSError as e:
+        _unlink(tmp)
+        if e.filename is None:  # os.write / fsync name no file: say which one could not be written
+            raise OSError(e.errno, e.strerror, path) from None
+        raise
     except BaseException:
         _unlink(tmp)
         raise

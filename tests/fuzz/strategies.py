@@ -91,7 +91,7 @@ def deep_nesting(draw, data: bytes) -> bytes:
 @st.composite
 def many_documents(draw, data: bytes) -> bytes:
     """The input followed (or preceded) by hundreds to thousands of small documents."""
-    n = draw(st.integers(100, 3000))
+    n = draw(st.integers(100, 1000))  # 5,000 documents: tests/fuzz/test_hostile_input.py
     doc = draw(st.sampled_from([b"---\n", b"---\n# c\n", b"---\na: 1\n", b"--- x\n", b"---\nkind: ConfigMap\n"]))
     sep = b"" if data.endswith(b"\n") or not data else b"\n"
     return doc * n + data if draw(st.booleans()) else data + sep + doc * n
@@ -109,12 +109,12 @@ def long_numbers(draw, data: bytes) -> bytes:
 
 @st.composite
 def long_lines(draw, data: bytes) -> bytes:
-    """One line made megabytes long (a kube-bench title, a flag value)."""
+    """One line made up to a megabyte long (a kube-bench title, a flag value; 3 MB in the regression tests)."""
     ends = [m.start() for m in re.finditer(rb"\n", data)]
     if not ends:
         return data + b"x" * 1_000_000
     at = ends[draw(st.integers(0, len(ends) - 1))]
-    return data[:at] + b" " + b"y" * draw(st.sampled_from([100_000, 1_000_000, 3_000_000])) + data[at:]
+    return data[:at] + b" " + b"y" * draw(st.sampled_from([100_000, 1_000_000])) + data[at:]
 
 
 MUTATIONS = [long_numbers, long_lines, byte_flips, truncations, type_swaps, unicode_inserts, deep_nesting, many_documents]

@@ -105,6 +105,10 @@ def main() -> None:
                         json_controls(n16, {"4.2.6": "FAIL"}, "cis-1.6", groups={"4.2"})]}
     doc["Totals"] = {k: sum(c[k] for c in doc["Controls"]) for k in ("total_pass", "total_fail", "total_warn", "total_info")}
     (HERE / "cis-1.6.json").write_text(json.dumps(doc, indent=1) + "\n")
+    (HERE / "cis-1.6-master.txt").write_text(text_run(m16, {"1.2.21": "FAIL", "1.1.1": "FAIL"}, node_type="master"))
+    doc = {"Controls": [json_controls(m15, {"1.2.21": "FAIL"}, "cis-1.5", groups={"1.2"})]}
+    doc["Totals"] = {k: doc["Controls"][0][k] for k in ("total_pass", "total_fail", "total_warn", "total_info")}
+    (HERE / "cis-1.5-master.json").write_text(json.dumps(doc, indent=1) + "\n")
     # cis-1.23 JSON, node only
     n23 = controls("current/cis-1.23", "node")
     doc = {"Controls": [json_controls(n23, {"4.2.6": "FAIL", "4.2.1": "FAIL"}, "cis-1.23")]}

@@ -140,3 +140,14 @@ def test_input_errors_reach_every_format(tmp_path):
     for fmt in ("sarif", "github"):  # every format in process: test_fleet_review
         p = run("lint", "--format", fmt, str(bad), str(FIXTURE))
         assert p.returncode == 2 and "bad.yaml" in p.stdout, fmt
+
+
+def test_fix_honours_inline_waivers_too(tmp_path):
+    f = tmp_path / "c.yaml"
+    f.write_text(spec("kubeAPIServer:\n  # specpatch: ignore[1.2.15] perf investigation INC-1\n  enableProfiling: true"))
+    diff = run("fix", "c.yaml", cwd=str(tmp_path)).stdout
+    removed = [line for line in diff.splitlines() if line.startswith("-") and not line.startswith("---")]
+    assert not any("enableProfiling" in line for line in removed) and "auditLogPath:" in diff, diff
+    f.write_text(spec("kubeAPIServer:\n  enableProfiling: true"))  # without the waiver the line is fixed
+    plain = run("fix", "c.yaml", cwd=str(tmp_path)).stdout
+    assert any("enableProfiling: true" in line for line in plain.splitlines() if line.startswith("-"))
