@@ -112,32 +112,35 @@ def find_clusters(docs: list[PNode | None], text: str, path: str, *, require: bo
 
 def clusters_from_text(text: str, path: str, *, require: bool = True) -> list[KopsCluster]:
     """Every kops Cluster in a text (a file, stdin, or `kops get -o yaml` output)."""
-    from specpatch.text.yamlpos import compose_documents
+    from specpatch.text.yamlpos import DuplicateList, compose_documents
 
     text = strip_full_banner(text)
-    docs = compose_documents(text, path)
+    dups = DuplicateList()
+    docs = compose_documents(text, path, dups)  # one parse gives the documents and their duplicate keys
     try:
         clusters = find_clusters(docs, text, path, require=require)
     except InputError as e:
-        merged = [w for w in document_warnings(text, path) if "a second `kind:" in w]
+        merged = [w for w in document_warnings(text, path, dups=dups) if "a second `kind:" in w]
         if merged:  # the real cause: objects run together without `---`
             where, _, what = merged[0].removeprefix("warning: ").partition(": ")
             raise InputError(path, int(where.rsplit(":", 1)[1]), f"{what} ({e.message})") from None
         raise
     if clusters:
-        warnings = document_warnings(text, path)
+        warnings = document_warnings(text, path, dups=dups)
         for c in clusters:
             c.warnings = warnings
     return clusters
 
 
-def document_warnings(text: str, path: str, line_of=lambda line: line) -> list[str]:
+def document_warnings(text: str, path: str, line_of=lambda line: line, dups: list | None = None) -> list[str]:
     """What a reviewer must know the parser silently decided: a key written twice (the last wins,
-    as kops reads it) and a second `kind:` in one document, which is usually a missing `---`."""
+    as kops reads it) and a second `kind:` in one document, which is usually a missing `---`.
+    dups: the Duplicate records of a parse already made (else the text is parsed again)."""
     from specpatch.text.yamlpos import duplicate_records
 
     out: list[str] = []
-    dups = duplicate_records(text, path)
+    if dups is None:
+        dups = duplicate_records(text, path)
     split = {d.doc for d in dups if d.top and d.key == "kind"}
     for d in dups:
         if d.top and d.key == "kind":
