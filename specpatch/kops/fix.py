@@ -239,7 +239,19 @@ def raw_plan(cluster: KopsCluster, findings: list[Finding], opts: Options) -> Pl
                 continue
             gotype = fields.get(block, {}).get(path[-1], {}).get("type")
             add(Want("set", doc, path, _typed(value, gotype), f.check))
+    _audit_order(plan)
     return plan
+
+
+AUDIT_ORDER = ("auditLogPath", "auditLogMaxAge", "auditLogMaxBackups", "auditLogMaxSize", "auditPolicyFile")
+
+
+def _audit_order(plan: Plan) -> None:
+    """New audit fields in one stable order (path, limits, policy), whichever check planned them first."""
+    slots = [i for i, w in enumerate(plan.wants) if w.path[:2] == ["spec", "kubeAPIServer"] and w.path[-1] in AUDIT_ORDER]
+    ordered = sorted((plan.wants[i] for i in slots), key=lambda w: AUDIT_ORDER.index(w.path[-1]))
+    for i, w in zip(slots, ordered):
+        plan.wants[i] = w
 
 
 def _plan_authorization(cluster: KopsCluster, f: Finding, add, k8s, kv) -> None:

@@ -85,10 +85,10 @@ def load(start: str = ".", path: str | None = None) -> Config:
             except tomllib.TOMLDecodeError as e:
                 raise InputError(path, None, f"not valid TOML: {e}") from None
         return _build(data, path, lambda *keys: None)
-    from specpatch.text.reading import decode, read_bytes
     from specpatch.text.yamlpos import compose_documents
 
-    text = decode(read_bytes(path), path)  # unreadable, not UTF-8, too large: one line, exit 2
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
     docs = compose_documents(text, path)
     root = docs[0] if docs else None
     if root is None:

@@ -70,7 +70,7 @@ def set_attribute(text: str, resource: Sequence[str] | None, path: list[str], va
     found = container.find(last)
     if not found:
         return _finish(doc, _insert(doc, res, container, last, None, value_text, comment))
-    it = found[0]
+    it = _pick(found, last, None)  # several only for HCL1 `name = {}` blocks: one must be named by index
     if isinstance(it, Block):
         raise UneditableError(f"{last!r} is a block, not an attribute (nullable fields take [..., {last!r}, 'value'])")
     ok, current = _literal(it.node)
@@ -99,7 +99,7 @@ def add_to_list(text: str, resource: Sequence[str] | None, path: list[str], item
             if not any(same_value(x, y) for y in fresh):
                 fresh.append(x)
         return set_attribute(text, resource, path, fresh, comment=comment, filename=filename)
-    it = found[0]
+    it = _pick(found, path[-1], None)
     if isinstance(it, Block):
         raise UneditableError(f"{path[-1]!r} is a block, not a list")
     node: PNode = it.node

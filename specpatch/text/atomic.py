@@ -81,6 +81,17 @@ def _unlink(tmp: str) -> None:
         pass
 
 
+_BOM = b"\xef\xbb\xbf"
+
+
+def _starts_with_bom(path: str) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(3) == _BOM
+    except OSError:
+        return False
+
+
 def write_atomic(path: str, text: str, *, mode: int | None = None) -> None:
     """Replace path with text (UTF-8, bytes exactly as given) so readers see the old or the new file, never half.
 
@@ -103,7 +114,10 @@ def write_many(files: dict[str, str], *, mode: int | None = None) -> None:
     staged: list[tuple[str, str]] = []
     try:
         for path, text in files.items():
-            staged.append(_stage(path, text.encode("utf-8"), mode))
+            data = text.encode("utf-8")
+            if not data.startswith(_BOM) and _starts_with_bom(path):
+                data = _BOM + data  # readers drop a byte-order mark; the file keeps its own
+            staged.append(_stage(path, data, mode))
         for tmp, target in staged:
             os.replace(tmp, target)
     except BaseException:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 
 from specpatch.model import FilePatch
 
@@ -13,12 +14,17 @@ def _rel(path: str) -> str:
     return p.replace(os.sep, "/").lstrip("./") if p.startswith("./") else p.replace(os.sep, "/")
 
 
+def _lines(text: str) -> list[str]:
+    """Lines as git and patch see them: split at \n only (str.splitlines also splits at NEL, U+2028, \f ...)."""
+    return re.findall(r"[^\n]*\n|[^\n]+", text)
+
+
 def unified_diff(p: FilePatch, context: int = 3) -> str:
     """The diff of one file, with `\\ No newline at end of file` where needed."""
     if p.before == p.after:
         return ""
-    a = p.before.splitlines(keepends=True)
-    b = p.after.splitlines(keepends=True)
+    a = _lines(p.before)
+    b = _lines(p.after)
     name = _rel(p.path)
     out = []
     for line in difflib.unified_diff(a, b, f"a/{name}", f"b/{name}", n=context):

@@ -9,11 +9,17 @@ all of them are laid onto the original together; hunks that overlap are refused,
 from __future__ import annotations
 
 import difflib
+import re
 
 from specpatch.model import FilePatch, InputError
 from specpatch.plan import FixError
 
 Hunk = tuple[int, int, tuple[str, ...]]  # replace base lines [start, end) with these lines
+
+
+def _lines(text: str) -> list[str]:
+    """Split at \n only: str.splitlines would also split at NEL or U+2028 inside a line."""
+    return re.findall(r"[^\n]*\n|[^\n]+", text)
 
 
 def _hunks(base: list[str], after: list[str]) -> list[Hunk]:
@@ -23,10 +29,10 @@ def _hunks(base: list[str], after: list[str]) -> list[Hunk]:
 
 def merge_texts(path: str, base: str, afters: list[str]) -> str:
     """The base with every after's changes; FixError when two of them change the same lines."""
-    lines = base.splitlines(keepends=True)
+    lines = _lines(base)
     hunks: list[tuple[int, int, int, tuple[str, ...]]] = []
     for order, after in enumerate(afters):
-        for i1, i2, new in _hunks(lines, after.splitlines(keepends=True)):
+        for i1, i2, new in _hunks(lines, _lines(after)):
             hunks.append((i1, i2, order, new))
     hunks.sort()
     out: list[str] = []

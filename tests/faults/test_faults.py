@@ -155,17 +155,17 @@ def test_kill_9_during_fix_in_place_leaves_old_or_new(tmp_path):
     changed = sorted(k for k in old if old[k] != new[k])
     assert len(changed) == 3, changed  # the case is only interesting when three files change
     outcomes = set()
-    for i in range(1, 9):
+    for i in range(1, 7):
         inv = _multi_file_inventory(tmp_path / f"run{i}")
         proc = subprocess.Popen(_fix_cmd(inv), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=ROOT)
-        time.sleep(took * i / 8)
+        time.sleep(took * i / 6)
         with contextlib.suppress(ProcessLookupError):
             proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
         now = _snapshot(inv)
         for k in old:
-            assert now[k] in (old[k], new[k]), f"{k} is neither the old nor the new file after kill at {i}/8"
+            assert now[k] in (old[k], new[k]), f"{k} is neither the old nor the new file after kill at {i}/6"
         state = {now[k] == new[k] for k in changed}
-        assert len(state) == 1, f"kill at {i}/8 left the fix half applied: {[(k, now[k] == new[k]) for k in changed]}"
+        assert len(state) == 1, f"kill at {i}/6 left the fix half applied: {[(k, now[k] == new[k]) for k in changed]}"
         outcomes.add(state.pop())
     assert outcomes  # old (killed early) and new (killed late) are both fine

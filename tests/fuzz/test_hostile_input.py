@@ -281,7 +281,7 @@ def test_unreadable_config_file_is_one_line(tmp_path):
     (tmp_path / "c.yaml").write_text(spec())
     p = run("lint", "c.yaml", cwd=str(tmp_path))
     cfg = str(tmp_path / ".specpatch.yaml")
-    assert one_error_line(p, cfg) == f"{cfg}:1: not UTF-8 text"
+    assert one_error_line(p, cfg) == f"{cfg}: cannot read the configuration: not UTF-8 text"
     if os.geteuid() != 0:  # root reads a 0000 file anyway
         (tmp_path / ".specpatch.yaml").write_text("benchmark: cis-1.12\n")
         (tmp_path / ".specpatch.yaml").chmod(0)
@@ -355,5 +355,5 @@ def test_cli_never_reaches_internal_error_on_mutated_corpus(tmp_path):
         (tmp_path / f"m{i:02d}.yaml").write_bytes(bytes(data))
     p = run("lint", str(tmp_path), timeout=300)
     clean(p)
-    for f in sorted(tmp_path.glob("m*.yaml"))[:8]:
+    for f in sorted(tmp_path.glob("m*.yaml"))[:4]:
         clean(run("fix", str(f)))

@@ -67,6 +67,17 @@ def test_go_render_errors(tpl, values, msg):
         render(tpl, values)
 
 
+def test_values_files_merge_as_kops_merges_them(tmp_path):
+    from specpatch.kops.template_source import merge_values
+
+    assert merge_values({"a": {"x": 1, "y": 2}, "b": 1}, {"a": {"y": 3}, "b": [1]}) == {"a": {"x": 1, "y": 3}, "b": [1]}
+    over = tmp_path / "prod.yaml"
+    over.write_text("apiServer:\n  profiling: false\n")
+    p = run("lint", str(FIX / "go" / "cluster.yaml.tmpl"), "--values", str(FIX / "go" / "values.yaml"), "--values", str(over),
+            "--only", "1.2.15")
+    assert p.returncode == 0 and "[PASS] 1.2.15" in p.stdout, p.stdout + p.stderr
+
+
 def test_source_map_marks_literal_and_reference_output():
     r = render("a: {{ .x }}\nb: lit\n", {"x": 5})
     kinds = [(r.text[s.out_start:s.out_end], s.literal, s.ref) for s in r.segs]

@@ -18,7 +18,6 @@ from specpatch.model import FAIL, Report
 from specpatch.options import Options
 from specpatch.reporters import github, junit, markdown, review, sarif
 from specpatch.reporters._common import ReviewContext
-from specpatch.reporters.sarif_rules import checks_page
 from tests.cli_helpers import ROOT
 from tests.review.fleet import CORPUS, write_fleet
 
@@ -213,11 +212,6 @@ def test_junit_totals_locations_and_input_errors(fleet):
         assert case.get("file", "").startswith("clusters/") and int(case.get("line")) >= 1, case.attrib
     errs = [c for c in root.iter("testcase") if c.find("error") is not None]
     assert any(c.get("file") == "clusters/zz-broken.yaml" for c in errs)
-
-
-def test_docs_checks_page_is_generated():
-    page = ROOT / "docs" / "checks.md"
-    assert page.read_text() == checks_page(), "regenerate: python -m specpatch.reporters.sarif_rules > docs/checks.md"
 
 
 def test_every_format_shows_input_errors(fleet):

@@ -135,3 +135,10 @@ def test_input_errors_are_split_into_file_line_message(error, expect, monkeypatc
 
     monkeypatch.chdir(ROOT)
     assert parse_error(error) == expect
+
+
+def test_docs_checks_page_is_generated():
+    from specpatch.reporters.sarif_rules import checks_page
+
+    page = ROOT / "docs" / "checks.md"
+    assert page.read_text() == checks_page(), "regenerate: python -m specpatch.reporters.sarif_rules > docs/checks.md"

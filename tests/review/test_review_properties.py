@@ -22,24 +22,24 @@ text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40
 
 @st.composite
 def reports(draw) -> Report:
-    n = draw(st.integers(1, 150))
+    n = draw(st.integers(1, 60))
     width = draw(st.integers(0, 1500))  # long names and values push the comment to its limit
     targets = []
     for i in range(n):
         path = f"clusters/{'x' * (width // 4)}{i % 150}.yaml"
         findings = []
-        for check, comp, flag in draw(st.lists(st.sampled_from(CHECKS), max_size=6)):
+        for check, comp, flag in draw(st.lists(st.sampled_from(CHECKS), max_size=4)):
             status = draw(st.sampled_from([FAIL, WARN, PASS, JUSTIFIED, NOT_IN_SPEC, UNDETERMINED]))
             bench = "specpatch" if check.startswith("SP") else "cis-1.12"
             findings.append(Finding(check, bench, status, draw(text) or "t", "1.2", component=comp, flag=flag,
                                     field=f"spec.f{draw(st.integers(0, 3))}", actual=draw(text),
                                     location=Location(path, draw(st.integers(1, 500)), 1), message=draw(text),
                                     scope=draw(st.sampled_from([None, "nodes", "control-plane"]))))
-        targets.append(TargetReport(path, "kops", f"c{i}-{'n' * width}", "1.32", "cis-1.12", findings * (1 + width // 100)))
+        targets.append(TargetReport(path, "kops", f"c{i}-{'n' * width}", "1.32", "cis-1.12", findings * (1 + width // 50)))
     return Report(targets=targets, errors=[f"clusters/bad{i}.yaml:{i}: bad" for i in range(draw(st.integers(0, 3)))])
 
 
-FAST = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FAST = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 CTX = ReviewContext(root="/nonexistent-root")
 
 

@@ -92,6 +92,8 @@ def test_hcl1_blocks_are_edited_by_index_only() -> None:
     assert out == HCL1.replace('"nodes"', '"workers"')
     with pytest.raises(UneditableError):
         set_attribute(HCL1, res, ["tag", "value"], "x")
+    with pytest.raises(UneditableError):
+        set_attribute(HCL1, res, ["tag"], {"key": "a", "value": "b"})  # which of the two?
 
 
 @pytest.mark.skipif(not DATAWIRE.is_file(), reason="shared corpus not present")
