@@ -147,8 +147,9 @@ def _kubelet_false_positive(spec: Finding, live: Live, target: TargetReport, kop
         return None, "; kube-bench did read a KubeletConfiguration on the node, so the file there lacks the setting"
     if target.kind in ("kops", "terraform", "kops-terraform"):
         if kops is None:  # never assume the newest release to call a FAIL false
-            return None, ("; kops version unknown: if kops >= 1.23 built this cluster, the kubelet reads "
-                          "/var/lib/kubelet/kubelet.conf, which kube-bench does not look for, and this is a false positive "
+            return None, ("; kops version unknown: whether kube-bench can see this setting depends on the kops release "
+                          "(kops >= 1.36 keeps it only in /var/lib/kubelet/kubelet.conf, which kube-bench does not read; "
+                          "kops 1.23-1.35 renders the fields a spec sets as flags), so this may be a false positive "
                           "(give --kops-version, or import with the state store that holds kops-version.txt)")
         from specpatch.kops.api import kubelet_visible
 

@@ -256,6 +256,9 @@ def provider_plan(target, opts: Options, report=None) -> tuple[Plan, dict[str, s
             block(raw, w, why)
     kv = versions.parse_minor(opts.kops_version) if opts.kops_version else None
     present = present_prerequisites(cluster, kv) | set(opts.assume)  # None: the release lint assumes
+    for w in raw.wants:  # the provider's own way to the nodes comes first (kops.md §6.2)
+        if w.rollout and not w.rollout.startswith("terraform"):
+            w.rollout = f"terraform apply; then a kops_cluster_updater resource, if the module has one, or: {w.rollout}"
     for _ in range(len(raw.wants) + 1):
         plan = settle(raw, opts.unsafe_fixes, present)
         texts, intended, failed = _splice(target, plan, opts)

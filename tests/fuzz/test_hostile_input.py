@@ -357,3 +357,20 @@ def test_cli_never_reaches_internal_error_on_mutated_corpus(tmp_path):
     clean(p)
     for f in sorted(tmp_path.glob("m*.yaml"))[:4]:
         clean(run("fix", str(f)))
+
+
+# -- byte fidelity ----------------------------------------------------------------------------------
+def test_a_nel_or_line_separator_inside_a_line_keeps_the_diff_applicable(tmp_path):
+    """str.splitlines splits at NEL and U+2028; git does not. The printed diff must apply with git."""
+    repo = tmp_path / "repo"
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    text = spec('kubeAPIServer:\n  enableProfiling: true\n  serviceNodePortRange: "30000-32767 \x85 x\u2028y"')
+    (repo / "c.yaml").write_text(text, encoding="utf-8")
+    (repo / "fixed.yaml").write_text(text, encoding="utf-8")
+    diff = run("fix", "c.yaml", cwd=str(repo))
+    clean(diff)
+    assert "\x85" in diff.stdout
+    assert run("fix", "--in-place", "fixed.yaml", cwd=str(repo)).returncode == 0
+    (repo / "d.patch").write_text(diff.stdout, encoding="utf-8")
+    assert subprocess.run(["git", "-C", str(repo), "apply", "d.patch"], capture_output=True).returncode == 0
+    assert (repo / "c.yaml").read_bytes() == (repo / "fixed.yaml").read_bytes()

@@ -129,7 +129,7 @@ def test_a_plugin_the_check_requires_absent_is_never_added():
 
 
 def test_bogus_plugin_name_in_check_data_is_refused():
-    from specpatch.kops.fix import _plugin_choice
+    from specpatch.kops.fix_groups import _plugin_choice
 
     class T:
         op, flag, value = "has", "enable-admission-plugins", "SecurityContextDeny, PodSecurityPolicy"
