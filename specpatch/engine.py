@@ -177,45 +177,27 @@ def evaluate(
         if cached is None or cached[0] is not check:
             cached = _STATIC[key] = (check, _static_finding(check, benchmark, scope))
         return cached[1]
-    base = dict(check=check.id, benchmark=benchmark, title=check.title, section=check.section, scored=check.scored, scope=scope)
     settings = [lookup(rule.component, t) for t in rule.tests]
     first = settings[0]
-    common = dict(
-        component=rule.component,
-        flag=rule.flag,
-        field=first.field,
-        actual=first.value,
-        origin=first.origin,
-        expected=describe_expected(check),
-        location=first.location,
-        remediation=rule.remediation,
-        **base,
-    )
-    gone = not_applicable(rule.component, rule.flag)
+    flag = rule.flag
+
+    def finding(status: str, message: str, s: Setting, actual: str | None = None, fixable: bool = False) -> Finding:
+        return Finding(check.id, benchmark, status, check.title, check.section, rule.component, flag, s.field,
+                       s.value if actual is None else actual, s.origin, describe_expected(check), s.location, fixable,
+                       message, scope, check.scored, rule.remediation)
+
+    gone = not_applicable(rule.component, flag)
     if gone:
-        return Finding(status=NOT_APPLICABLE, message=gone, **common)
-    undetermined = [s for s in settings if s.expr is not None]
-    if undetermined:
-        s = undetermined[0]
-        return Finding(
-            status=UNDETERMINED,
-            message=f"value is an expression the linter cannot evaluate: {s.expr}",
-            **{**common, "field": s.field, "location": s.location, "actual": s.expr, "origin": s.origin},
-        )
+        return finding(NOT_APPLICABLE, gone, first)
+    for s in settings:
+        if s.expr is not None:
+            return finding(UNDETERMINED, f"value is an expression the linter cannot evaluate: {s.expr}", s, s.expr)
     results = [run_test(t, s) for t, s in zip(rule.tests, settings)]
     ok = any(results) if rule.bin_op == "or" else all(results)
-    # Report the setting that decided a failure (the first failing item of an AND).
-    decisive = first
-    if not ok and rule.bin_op != "or":
-        decisive = settings[results.index(False)]
-        common.update(field=decisive.field, actual=decisive.value, origin=decisive.origin, location=decisive.location)
     if ok:
-        status = PASS
-        message = ""
-    else:
-        status = FAIL if check.scored and not check.manual else WARN
-        can_fix, message = fixable(check, decisive)
-        common["fixable"] = can_fix
-    if check.manual and ok:
-        status = PASS
-    return Finding(status=status, message=message, **common)
+        return finding(PASS, "", first)
+    # Report the setting that decided a failure (the first failing item of an AND).
+    decisive = first if rule.bin_op == "or" else settings[results.index(False)]
+    status = FAIL if check.scored and not check.manual else WARN
+    can_fix, message = fixable(check, decisive)
+    return finding(status, message, decisive, fixable=can_fix)
