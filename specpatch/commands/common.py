@@ -34,12 +34,14 @@ def split_ids(values: Iterable[str] | None) -> set[str]:
 
 
 def known_ids() -> list[str]:
-    """Every check id of every bundled benchmark, plus the spec checks."""
+    """Every check id of every bundled benchmark, the spec checks, and those the organization profile adds."""
     from specpatch.benchmarks import profiles
 
     ids: set[str] = set(SPEC_CHECKS)
     for name in profiles.benchmark_names():
-        ids |= {c.id for c in profiles.benchmark(name).checks}
+        ids |= {c.id for c in profiles.load_benchmark(name).checks}
+    org = getattr(profiles, "_ORG", None)
+    ids |= {str(a.get("id")) for a in getattr(org, "add", ()) if isinstance(a, dict) and a.get("id")}
     return sorted(ids)
 
 
@@ -98,9 +100,9 @@ def load_config(path: str | None = None):
         where = path or config_mod.find(".") or ".specpatch.yaml"
         reason = e.strerror.lower() if isinstance(e, OSError) and e.strerror else "not UTF-8 text"
         raise InputError(where, None, f"cannot read the configuration: {reason}") from None
+    profiles.use_organization(cfg.profile)  # first: its added checks are known ids
     check_ids(cfg.only, f"{cfg.path}: only")
     check_ids(cfg.skip, f"{cfg.path}: skip")
-    profiles.use_organization(cfg.profile)
     return cfg
 
 

@@ -58,7 +58,7 @@ def load(arg: str, opts: Options, errors: list[str]) -> Iterator[Any]:
         from specpatch.kubespray.detect import refuse_plain_ansible
 
         refuse_plain_ansible(arg)  # raises for an Ansible inventory without kubespray evidence
-        if is_terraform(arg):
+        if is_terraform(arg) and (os.path.isfile(arg) or _kops_terraform(arg)):  # other Terraform: a folder like any
             from specpatch.terraform.lint import terraform_targets
 
             yield from terraform_targets(arg, opts, load)
@@ -73,9 +73,17 @@ def load(arg: str, opts: Options, errors: list[str]) -> Iterator[Any]:
     yield from load_folder(arg, opts, errors, *discover(arg))
 
 
+def is_kops_terraform_dir(arg: str) -> bool:
+    return os.path.isdir(arg) and is_terraform(arg) and _kops_terraform(arg)
+
+
 def _kops_terraform(folder: str) -> bool:
     """A Terraform folder worth linting: one that holds kops resources or kops-generated output."""
-    for n in sorted(os.listdir(folder)):
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return False
+    for n in names:
         if n.endswith(".tf"):
             try:
                 with open(os.path.join(folder, n), encoding="utf-8", errors="replace") as fh:
@@ -98,9 +106,8 @@ def discover(folder: str) -> tuple[list[str], list[str]]:
             dirs.append(root)
             subdirs[:] = []
             continue
-        if root != folder and any(n.endswith(".tf") for n in names):
-            if _kops_terraform(root):
-                dirs.append(root)
+        if root != folder and any(n.endswith(".tf") for n in names) and _kops_terraform(root):
+            dirs.append(root)  # its data/ and modules/ belong to it
             subdirs[:] = []
             continue
         files += [os.path.join(root, n) for n in sorted(names) if n.endswith(local.YAML_SUFFIXES + TEMPLATE_SUFFIXES) or n == "config"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import sys
 
-from specpatch.commands.inputs import discover, is_kubespray, is_terraform, load, load_folder, unique
+from specpatch.commands.inputs import discover, is_kops_terraform_dir, is_kubespray, load, load_folder, unique
 from specpatch.model import InputError, Report, TargetReport
 from specpatch.options import Options
 
@@ -59,7 +59,7 @@ def _fleet(files: list[str], opts: Options) -> tuple[list[TargetReport], list[st
 
 def _targets(arg: str, opts: Options, report: Report):
     """The targets under one PATH; a big folder of kops files is linted in worker processes first."""
-    if os.path.isdir(arg) and not is_kubespray(arg) and not is_terraform(arg):
+    if os.path.isdir(arg) and not is_kubespray(arg) and not is_kops_terraform_dir(arg):
         files, dirs = discover(arg)
         fleet = _fleet(files, opts)
         if fleet is not None:

@@ -235,6 +235,19 @@ def mark_fixable(report: TargetReport, plan: Plan) -> TargetReport:
     return report
 
 
+def mark_fixed(report: TargetReport, patches: list[FilePatch]) -> TargetReport:
+    """After a dry run of a fixer with its own limits (templates): FAILs it did not fix are not fixable,
+    with the fixer's note for the check."""
+    fixed = {c for p in patches for c in p.checks}
+    notes = [n for p in patches for n in p.notes]
+    why = {}
+    for n in notes:
+        head = n.split(" ", 1)[0].rstrip(":")
+        why.setdefault(head, n.split(": ", 1)[-1])
+    plan = Plan(checks=sorted(fixed), why_not={c: r for c, r in why.items() if c not in fixed})
+    return mark_fixable(report, plan)
+
+
 def lint_settled(cluster: KopsCluster, opts: Options) -> TargetReport:
     """lint, with `fixable` meaning what fix will do under the same options."""
     report = lint_cluster(cluster, benchmark=opts.benchmark, kops_version=opts.kops_version)

@@ -32,6 +32,16 @@ class TemplateTarget:
 
         b = self.built()
         report = lint_cluster(b.cluster, benchmark=opts.benchmark, kops_version=opts.kops_version)
+        from specpatch.kops.fix import mark_fixable, plan_cluster  # `fixable`: what the settled plan fixes
+
+        mark_fixable(report, plan_cluster(b.cluster, report.findings, opts))
+        try:  # and what the template fixer can place (not inside range/if, not on action lines)
+            from specpatch.kops.fix import mark_fixed
+            from specpatch.plan import FixError
+
+            mark_fixed(report, self.fix(opts))
+        except (FixError, InputError):
+            pass
         report.findings = [f for f in report.findings if opts.selected(f.check)]
         report.notes += b.cluster.warnings
         report.findings = [replace(f, location=b.smap.location(f.location)) if f.location and f.location.path == self.path else f

@@ -13,6 +13,7 @@ inside `{ }` object constructors, as in HCL.
 from __future__ import annotations
 
 import re
+from typing import NoReturn
 
 from specpatch.terraform.hcllex import _HEREDOC, _IDENT, MAX_DEPTH, Lexer
 
@@ -29,7 +30,10 @@ def check_expr(lx: Lexer, start: int, end: int) -> None:
 
 
 class _Checker:
-    def __init__(self, lx: Lexer, start: int, end: int, depth: int = 0) -> None:
+    """A cursor over one expression's text; each grammar rule consumes what it recognizes."""
+
+    def __init__(self, lx: Lexer, start: int, end: int, depth: int = 0, interp: bool = False) -> None:
+        self.interp = interp  # inside `${ }` / `%{ }`
         self.lx = lx
         self.t = lx.t
         self.p = start
@@ -37,7 +41,7 @@ class _Checker:
         self.depth = depth
 
     # -- cursor ---------------------------------------------------------------------------
-    def fail(self, msg: str, pos: int | None = None) -> None:
+    def fail(self, msg: str, pos: int | None = None) -> NoReturn:
         raise self.lx.err(self.p if pos is None else pos, msg)
 
     def sp(self, nl: bool) -> None:
@@ -51,6 +55,8 @@ class _Checker:
                 self.p = min(self.lx.skip_block_comment(self.p), self.end)
             elif c == "#" or t.startswith("//", self.p):
                 j = t.find("\n", self.p, self.end)
+                if j < 0 and self.interp:
+                    self.fail("a comment inside ${ } runs to the end of the line, past the closing '}'")
                 self.p = self.end if j < 0 else j
             elif c == "\n" and not nl:
                 self.p += 1
@@ -134,7 +140,7 @@ class _Checker:
                 w = m.group() if m else self.word()
                 if not w:
                     self.fail(f"expected an attribute name after '.', found {self.what()}")
-                self.p += len(w)  # type: ignore[arg-type]
+                self.p += len(w)
             elif self.at("["):
                 self.p += 1
                 self.sp(False)
@@ -192,7 +198,7 @@ class _Checker:
             w = self.word()
             if not w:
                 self.fail(f"expected a function name after '::', found {self.what()}")
-            self.p += len(w)  # type: ignore[arg-type]
+            self.p += len(w)
             namespaced = True
         save = self.p
         self.sp(nl)
@@ -277,7 +283,7 @@ class _Checker:
             w = self.word()
             if not w or w == "in":
                 self.fail(f"expected a variable name in the for expression, found {self.what()}")
-            self.p += len(w)  # type: ignore[arg-type]
+            self.p += len(w)
             self.sp(False)
             if n or not self.at(","):
                 break
@@ -322,9 +328,9 @@ class _Checker:
                 if k > s and t[k - 1] == "~":
                     e = k - 1
                 if t[j] == "$":
-                    _Checker(self.lx, s, e, self.depth + 1).whole()
+                    _Checker(self.lx, s, e, self.depth + 1, interp=True).whole()
                 else:
-                    inner = _Checker(self.lx, s, e, self.depth + 1)
+                    inner = _Checker(self.lx, s, e, self.depth + 1, interp=True)
                     inner.sp(False)
                     if inner.word() not in _DIRECTIVES:
                         self.fail("unknown template directive (expected if, else, endif, for or endfor after '%{')", j)

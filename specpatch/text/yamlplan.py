@@ -73,6 +73,15 @@ def unseal(original: str, sealed: str, mark: int | None, out: str) -> str:
 
 
 def apply_want(text: str, want: Want, path: str, annotate: bool = False) -> str:
+    """One Want; a byte-order mark, a missing final newline (and a block scalar at the very end) survive.
+    Offsets are those of the text without the mark, as the parser reports them."""
+    if text.startswith("\ufeff"):
+        return "\ufeff" + apply_want(text[1:], want, path, annotate)
+    sealed, mark = seal(text)
+    return unseal(text, sealed, mark, _apply_one(sealed, want, path, annotate))
+
+
+def _apply_one(text: str, want: Want, path: str, annotate: bool = False) -> str:
     from specpatch.text import yamledit
 
     comment = f"CIS {want.check}" if annotate else None
@@ -95,12 +104,12 @@ def apply_want(text: str, want: Want, path: str, annotate: bool = False) -> str:
 
 
 def apply_plan(text: str, path: str, plan: Plan, annotate: bool = False) -> str:
-    """Every Want in order; a byte-order mark, a missing final newline (and a block scalar at the very
-    end) survive. Offsets are those of the text without the mark, as the parser reports them."""
+    """Every Want in order; the file's mark, final newline and closing block scalar survive (sealed once,
+    so a block scalar one Want adds at the end is not sealed again for the next)."""
     if text.startswith("\ufeff"):
         return "\ufeff" + apply_plan(text[1:], path, plan, annotate)
     sealed, mark = seal(text)
     out = sealed
     for want in plan.wants:
-        out = apply_want(out, want, path, annotate)
+        out = _apply_one(out, want, path, annotate)
     return unseal(text, sealed, mark, out)

@@ -94,3 +94,16 @@ def test_spec_check_ids_are_all_known():
     for path in (ROOT / "specpatch").rglob("*.py"):
         used |= set(re.findall(r"\"((?:SP|KS)\d{3})\"", path.read_text()))
     assert used and used <= set(SPEC_CHECKS), sorted(used - set(SPEC_CHECKS))
+
+
+def test_organization_checks_are_known_ids(tmp_path):
+    from tests.benchmarks.test_org_profile import PROFILE
+
+    (tmp_path / "c.yaml").write_text(spec())
+    (tmp_path / ".specpatch.yaml").write_text(PROFILE)
+    p = run("lint", "--only", "ACME-1", "-f", "json", "c.yaml", cwd=str(tmp_path))
+    assert p.returncode in (0, 1), p.stderr
+    import json
+
+    assert {f["check"] for t in json.loads(p.stdout)["targets"] for f in t["findings"]} == {"ACME-1"}
+    one_line(run("lint", "--only", "ACME-3", "c.yaml", cwd=str(tmp_path)), "did you mean 'ACME-")

@@ -22,6 +22,7 @@ def mono(tmp_path: Path) -> Path:
     (tmp_path / "clusters" / "b.yaml").write_text(spec().replace("t.example.com", "b.example.com"))
     shutil.copytree(DATA / "kubespray" / "basic", tmp_path / "inventory" / "prod")
     shutil.copytree(DATA / "terraform" / "provider", tmp_path / "terraform" / "prod")
+    (tmp_path / "terraform" / "versions.tf").write_text('terraform {\n  required_version = ">= 1.5"\n}\n')  # no kops: walked through
     (tmp_path / "terraform" / "network").mkdir()
     (tmp_path / "terraform" / "network" / "main.tf").write_text('resource "aws_vpc" "main" {\n  cidr_block = "10.0.0.0/16"\n}\n')
     (tmp_path / ".github" / "workflows").mkdir(parents=True)
@@ -44,6 +45,10 @@ def test_whole_monorepo_each_once(mono):
 def test_overlapping_paths_report_once(mono):
     got = kinds(run("lint", "-f", "json", str(mono), str(mono / "clusters"), str(mono / "clusters" / "a.yaml"), str(mono / "inventory" / "prod")))
     assert len(got) == 4, got
+
+
+def test_terraform_root_without_kops_is_walked_through(mono):
+    assert kinds(run("lint", "-f", "json", str(mono / "terraform"))) == [("terraform", "prod.k8s.example.com")]
 
 
 def test_folder_of_inventories(mono):

@@ -88,3 +88,9 @@ def test_hooks_pass_a_commit_without_specs(tmp_path):
                        cwd=user, env=clean_env(PRE_COMMIT_HOME=str(tmp_path / "home")), timeout=300)
     assert p.returncode == 0, p.stdout + p.stderr
     assert p.stdout.count("Passed") == 2, p.stdout  # the files match the pattern, and are passed over as no spec
+
+
+def test_manifest_is_valid():
+    p = subprocess.run([sys.executable, "-m", "pre_commit", "validate-manifest", str(ROOT / ".pre-commit-hooks.yaml")],
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stdout + p.stderr

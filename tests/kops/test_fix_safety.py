@@ -294,8 +294,8 @@ def test_corpus_every_fixable_fail_is_fixed(opts):
     broken = []
     for arg in _corpus_args():
         for t in load(arg, opts, []):
-            if type(t).__name__ in ("GeneratedTarget", "TemplateTarget"):
-                continue  # generated Terraform is fixed through --spec; templates have their own fixer
+            if type(t).__name__ == "GeneratedTarget":
+                continue  # generated Terraform is fixed through its source spec (--spec)
             fixable = {f.check for f in t.lint(opts).findings if f.status == FAIL and f.fixable}
             try:
                 fixed = {c for p in t.fix(opts) for c in p.checks}
@@ -305,3 +305,15 @@ def test_corpus_every_fixable_fail_is_fixed(opts):
             if fixable - fixed:
                 broken.append(f"{arg}: lint calls {sorted(fixable - fixed)} fixable, fix does not fix them")
     assert not broken, "\n".join(broken)
+
+
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="../shared/corpus is absent")
+def test_terraform_dynamic_file_assets_withholds_the_audit_group_whole():
+    from specpatch.commands.inputs import load
+
+    arg = str((CORPUS / "terraform-wild" / "opzkit-terraform-aws-k8s").resolve())
+    [t] = [t for t in load(arg, Options(), []) if type(t).__name__ == "ProviderTarget"]
+    after = "".join(p.after for p in t.fix(Options()) if p.before != p.after)
+    assert "audit_log_path" not in after and "audit_policy_file" not in after  # no flags without the policy file
+    audit = [f for f in t.lint(Options()).findings if f.status == FAIL and (f.flag or "").startswith("audit-")]
+    assert audit and all(not f.fixable and "dynamic block" in f.message for f in audit)

@@ -125,6 +125,7 @@ REJECTED = [
     ('x = "${a b}"', "after a complete value"),
     ('x = "${}"', "expected a value"),
     ('x = "%{ bogus }"', "template directive"),
+    ('x = "${path.modu#e}/a"', "comment inside ${ }"),
     ("x = f(1 2)", "function arguments"),
     ("x = [for s in : s]", "where a value should be"),
     ("x = var.a.", "attribute name after '.'"),
