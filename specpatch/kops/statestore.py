@@ -15,7 +15,7 @@ from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from typing import Callable
 
 from specpatch.kops.store_refs import (BACKUP_MARK, COMPLETED, CONFIG, IG_DIR, ClusterObjects,  # noqa: F401 - re-exported
-                                       ConflictError, StoreError, StoreRef, WriteResult, _check_cluster,
+                                       ConflictError, StoreError, StoreRef, WriteResult, check_cluster,
                                        parse_store_url, resolve, store_root, store_url)
 from specpatch.kops import store_file
 
@@ -23,11 +23,11 @@ from specpatch.kops import store_file
 def _reader(ref: StoreRef, profile: str | None) -> Callable[[str], ClusterObjects]:
     """One reader per store: for S3 a single thread-safe client shared by every cluster read."""
     if ref.scheme == "file":
-        return lambda name: store_file.read(ref, _check_cluster(name, store_root(ref)))
+        return lambda name: store_file.read(ref, check_cluster(name, store_root(ref)))
     from specpatch.kops import store_s3
 
     client = store_s3.make_client(ref.bucket or "", profile, store_url(ref))
-    return lambda name: store_s3.read(client, ref, _check_cluster(name, store_root(ref)), profile)
+    return lambda name: store_s3.read(client, ref, check_cluster(name, store_root(ref)), profile)
 
 
 def read_cluster(ref: StoreRef, *, profile: str | None = None) -> ClusterObjects:
@@ -81,7 +81,7 @@ def write_config(ref: StoreRef, obj: ClusterObjects, new_text: str, *, profile: 
     """
     if not ref.cluster:
         raise StoreError(f"{store_root(ref)}: no cluster name")
-    _check_cluster(ref.cluster, store_root(ref))
+    check_cluster(ref.cluster, store_root(ref))
     if ref.scheme == "s3":
         from specpatch.kops import store_s3
 

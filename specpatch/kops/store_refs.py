@@ -67,7 +67,7 @@ _BUCKET = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,254}$")
 _BAD_SEGMENT = re.compile(r"[\x00-\x1f\x7f\\]")
 
 
-def _check_cluster(name: str, where: str) -> str:
+def check_cluster(name: str, where: str) -> str:
     """A cluster name becomes an object key or a folder: no separators, no `..`, no control characters."""
     if not name or "/" in name or name in (".", "..") or _BAD_SEGMENT.search(name) or name != name.strip():
         raise StoreError(f"{where}: {name!r} is not a cluster name")
@@ -113,7 +113,7 @@ def parse_store_url(url: str, *, cluster_segment: bool = True) -> StoreRef:
         if cluster_segment and not rest.endswith("/") and path != "/":
             base, name = os.path.split(path)
             if os.path.isfile(os.path.join(path, CONFIG)) or (not os.path.exists(path) and _looks_like_cluster(name)):
-                return StoreRef("file", None, "", _check_cluster(name, url), base)
+                return StoreRef("file", None, "", check_cluster(name, url), base)
         return StoreRef("file", None, "", None, path)
     scheme = url.split("://", 1)[0] + "://" if "://" in url else url
     raise StoreError(f"{scheme}: not a supported state store (s3:// or file://)")
@@ -154,7 +154,7 @@ def resolve(source: str | None, state: str | None, name: str | None, env: Mappin
         return ref
     cluster = name or env.get("KOPS_CLUSTER_NAME") or env.get("NAME") or None
     if cluster:
-        _check_cluster(cluster, store_root(ref))
+        check_cluster(cluster, store_root(ref))
     return replace(ref, cluster=cluster)
 
 
