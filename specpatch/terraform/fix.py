@@ -208,8 +208,11 @@ def _unapplicable(target, w: Want) -> str | None:
     expr = _expression_at(body, _hcl_path(w))
     if expr is not None:
         rtype, rname, _ = _resource(target, w.doc)
-        return (f"{rtype}.{rname}.{'.'.join(_hcl_path(w))} = {expr} is an expression lint cannot read; "
-                f"change the value it refers to (it must give {w.value!r})")
+        where = f"{rtype}.{rname}.{'.'.join(_hcl_path(w))} = {expr}"
+        if expr in getattr(target, "resolved", {}).values():  # lint read it through the variable or local
+            source = "a locals block" if expr.startswith("local.") else "a variable default or a .tfvars file"
+            return f"the value comes from {expr} ({source}); change it there (it must give {w.value!r}); {where} stays as written"
+        return f"{where} is an expression lint cannot read; change the value it refers to (it must give {w.value!r})"
     return None
 
 

@@ -160,12 +160,14 @@ def _from_variable(f, resolved: dict):
         return f
     source = "a locals block" if expr.startswith("local.") else "a variable default or a .tfvars file"
     where = f"the value comes from {expr} ({source}); change it there"
+    if expr in (f.message or ""):  # the fixer already said where the value comes from
+        return f
     return replace(f, message=f"{f.message}; {where}" if f.message else where)
 
 
 def _provider_limits(f):
     """What the provider cannot express: the KubeSchedulerConfiguration document kops reads beside the Cluster."""
-    if f.fixable and (f.field or "").startswith("KubeSchedulerConfiguration"):
+    if f.status in ("FAIL", "WARN") and (f.field or "").startswith("KubeSchedulerConfiguration"):
         return replace(f, fixable=False, message=(
             "kube-scheduler runs with --config under kops and ignores --profiling; the kops Terraform provider "
             "cannot carry the KubeSchedulerConfiguration (enableProfiling: false) that turns it off: waive the "
