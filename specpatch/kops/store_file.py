@@ -13,7 +13,7 @@ import os
 import socket
 import time
 
-from specpatch.kops.store_refs import (COMPLETED, CONFIG, IG_DIR, ClusterObjects, ConflictError, StoreError,
+from specpatch.kops.store_refs import (COMPLETED, CONFIG, KOPS_VERSION, _first_line, IG_DIR, ClusterObjects, ConflictError, StoreError,
                                        StoreRef, WriteResult, backup_name, decode)
 
 LOCK_SUFFIX = ".lock"  # CLUSTER/config.lock
@@ -64,7 +64,12 @@ def read(ref: StoreRef, name: str) -> ClusterObjects:
     paths = {"config": f"file://{cpath}"} | {f"{IG_DIR}/{n}": f"file://{igdir}/{n}" for n in igs}
     if completed is not None:
         paths[COMPLETED] = f"file://{comp}"
-    return ClusterObjects(name, decode(data, f"file://{cpath}"), _digest(data), igs, completed, paths)
+    kops_version = None
+    kv = os.path.join(base, KOPS_VERSION)
+    if os.path.isfile(kv):
+        kops_version = _first_line(decode(_file_bytes(kv, "disappeared while reading"), f"file://{kv}"))
+    return ClusterObjects(name, decode(data, f"file://{cpath}"), _digest(data), igs, completed, paths,
+                          kops_version=kops_version)
 
 
 def list_store(ref: StoreRef) -> list[str]:

@@ -14,6 +14,7 @@ from typing import Mapping
 
 CONFIG = "config"
 COMPLETED = "cluster-completed.spec"
+KOPS_VERSION = "kops-version.txt"  # written by kops 1.19+ beside config
 IG_DIR = "instancegroup"
 BACKUP_MARK = ".specpatch-backup-"
 
@@ -49,6 +50,7 @@ class ClusterObjects:
     paths: dict[str, str] = field(default_factory=dict)  # "config", "instancegroup/<ig>", COMPLETED -> display path
     version_id: str | None = None  # S3 VersionId of `config` when the bucket keeps versions
     profile: str | None = None  # the AWS profile it was read with; writes use the same one
+    kops_version: str | None = None  # kops-version.txt beside config: the kops release that last applied it
 
 
 @dataclass(slots=True)
@@ -184,3 +186,11 @@ def decode(data: bytes, where: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         raise StoreError(f"{where}: not UTF-8 text") from None
+
+
+def _first_line(text: str | None) -> str | None:
+    """The version kops wrote (`1.28.4`), without a `v` or trailing newline; None when empty or not a version."""
+    if not text:
+        return None
+    first = text.strip().splitlines()[0].strip().lstrip("v") if text.strip() else ""
+    return first if re.fullmatch(r"\d{1,4}\.\d{1,4}(\.\d{1,6})?([-+.][\w.-]{0,40})?", first) else None

@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
-from specpatch.kops.store_refs import (COMPLETED, CONFIG, IG_DIR, ClusterObjects, ConflictError, StoreError,
+from specpatch.kops.store_refs import (COMPLETED, CONFIG, KOPS_VERSION, _first_line, IG_DIR, ClusterObjects, ConflictError, StoreError,
                                        StoreRef, WriteResult, backup_name, decode, store_root)
 
 CONNECT_TIMEOUT = 5  # seconds
@@ -165,6 +165,12 @@ def read(client: Any, ref: StoreRef, name: str, profile: str | None) -> ClusterO
             if _code(e) != "NoSuchKey":
                 raise
             completed = None
+        try:
+            kops_version: str | None = _s3_get(client, ref, f"{base}/{KOPS_VERSION}")[0]
+        except Exception as e:  # noqa: BLE001
+            if _code(e) != "NoSuchKey":
+                raise
+            kops_version = None
     except Exception as e:  # noqa: BLE001
         raise _s3_error(e, what) from None
     paths = {"config": _s3_path(ref, f"{base}/{CONFIG}")}
@@ -173,7 +179,7 @@ def read(client: Any, ref: StoreRef, name: str, profile: str | None) -> ClusterO
         paths[COMPLETED] = _s3_path(ref, f"{base}/{COMPLETED}")
     vid = obj.get("VersionId")
     return ClusterObjects(name, config, obj["ETag"], dict(sorted(igs.items())), completed, paths,
-                          None if vid in (None, "null") else vid, profile)
+                          None if vid in (None, "null") else vid, profile, _first_line(kops_version))
 
 
 def list_store(ref: StoreRef, profile: str | None, max_workers: int) -> list[str]:

@@ -21,13 +21,23 @@ class StoreTarget(KopsTarget):
         self.ref = ref
         self.objects = objects
 
+    def _with_store_kops(self, opts: Options) -> Options:
+        """The store's kops-version.txt names the kops release, unless --kops-version says otherwise."""
+        from dataclasses import replace
+
+        if opts.kops_version or not self.objects.kops_version:
+            return opts
+        return replace(opts, kops_version=self.objects.kops_version)
+
     def fix(self, opts: Options):
         from dataclasses import replace
 
-        return super().fix(replace(opts, new_documents=False))
+        return super().fix(replace(self._with_store_kops(opts), new_documents=False))
 
     def lint(self, opts: Options) -> TargetReport:
-        report = super().lint(opts)
+        report = super().lint(self._with_store_kops(opts))
+        if self.objects.kops_version and not opts.kops_version:
+            report.notes.append(f"kops release {self.objects.kops_version}, from kops-version.txt in the state store")
         if self.objects.completed is not None:
             report.notes.append("cluster-completed.spec exists: kops has applied this cluster; findings model kops defaults for unset fields")
         return report

@@ -492,3 +492,36 @@ def test_file_access_denied():
         assert p.stdout.strip() == f"file://{d}/config: access denied", p.stderr
     finally:
         shutil.rmtree(root)
+
+
+# -- kops-version.txt: the kops release that applied the cluster -------------------------------
+OLD = CONFIG.replace("1.32.0", "1.22.0")
+
+
+@pytest.mark.parametrize(("text", "want"), [("1.22.4\n", "1.22.4"), ("v1.28.0", "1.28.0"), ("", None), ("banana", None)])
+def test_kops_version_txt_is_read_from_s3(s3, bucket, text, want):
+    put_cluster(s3, bucket, config=OLD)
+    s3.put_object(Bucket=bucket, Key=f"{NAME}/kops-version.txt", Body=text.encode())
+    assert ss.read_cluster(ss.parse_store_url(f"s3://{bucket}/{NAME}")).kops_version == want
+
+
+def test_kops_version_txt_decides_the_kops_defaults(tmp_path):
+    """kops 1.22 ran the kubelet without --config: an unset readOnlyPort is 10255 there, 0 from kops 1.23."""
+    from specpatch.commands.inputs import load
+    from specpatch.options import Options
+
+    (tmp_path / NAME).mkdir()
+    (tmp_path / NAME / "config").write_text(OLD)
+
+    def read_only_port(opts=Options()):
+        [t] = list(load(f"file://{tmp_path}/{NAME}", opts, []))
+        report = t.lint(opts)
+        return [f for f in report.findings if f.flag == "read-only-port"][0], report
+
+    f, report = read_only_port()  # no file: the kops release made for Kubernetes 1.22 is assumed, and said
+    assert f.actual == "10255" and any("assuming kops 1.22" in n for n in report.notes)
+    (tmp_path / NAME / "kops-version.txt").write_text("1.28.3\n")
+    f, report = read_only_port()
+    assert f.actual == "0" and any("kops release 1.28.3, from kops-version.txt" in n for n in report.notes)
+    f, _ = read_only_port(Options(kops_version="1.20"))  # the flag wins over the file
+    assert f.actual == "10255"

@@ -63,7 +63,7 @@ def test_kops_version_from_the_state_store(tmp_path):
     (d / "config").write_text(KOPS.read_text())
     (d / "kops-version.txt").write_text("1.36.0\n")
     p = run("lint", f"file://{d}", "--predict", "kube-bench")
-    assert "kube-bench prediction for kops 1.36.0 (" in p.stdout and "kops-version.txt)" in p.stdout
+    assert "kube-bench prediction for kops 1.36.0 (kops-version.txt in the state store)" in p.stdout
     assert "4.2.1 FAIL, 4.2.2 FAIL, 4.2.3 FAIL, 4.2.9 WARN" in p.stdout
 
 
