@@ -110,17 +110,9 @@ def apply_waivers(report: Report, cfg) -> list[str]:
     """Inline waivers of every local file a finding points at, plus the config's; unused ones as notes."""
     import datetime as dt
 
-    from specpatch.review.waivers import apply_waivers as apply, inline_waivers
+    from specpatch.review.waivers import apply_waivers as apply, collect
 
-    waivers = list(cfg.waivers)
-    seen: set[str] = set()
-    for t in report.targets:
-        for f in t.findings:
-            p = f.location.path if f.location else None
-            if p and p not in seen and os.path.isfile(p):
-                seen.add(p)
-                with open(p, encoding="utf-8", errors="replace") as fh:
-                    waivers += inline_waivers(fh.read(), p)
+    waivers = collect(report, cfg)
     if not waivers:
         return []
     known = known_ids()
