@@ -168,6 +168,11 @@ def _section_of(check_id: str) -> str:
 _ORG: Any = None
 
 
+def organization() -> Any:
+    """The organization profile benchmark() applies now (None: the benchmarks as bundled)."""
+    return _ORG
+
+
 def use_organization(org: Any) -> None:
     """Make benchmark() apply this organization profile (None: the benchmarks as bundled)."""
     global _ORG

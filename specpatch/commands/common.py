@@ -7,7 +7,6 @@ selection is a usage error here, before a target is read.
 from __future__ import annotations
 
 import difflib
-import os
 from typing import Iterable
 
 from specpatch.model import InputError, Report
@@ -40,7 +39,7 @@ def known_ids() -> list[str]:
     ids: set[str] = set(SPEC_CHECKS)
     for name in profiles.benchmark_names():
         ids |= {c.id for c in profiles.load_benchmark(name).checks}
-    org = getattr(profiles, "_ORG", None)
+    org = profiles.organization()
     ids |= {str(a.get("id")) for a in getattr(org, "add", ()) if isinstance(a, dict) and a.get("id")}
     return sorted(ids)
 
