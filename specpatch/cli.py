@@ -230,6 +230,8 @@ def bench_import_cmd(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every finding in full."),
     state: Optional[str] = STATE,
     name: Optional[str] = NAME,
+    unsafe_fixes: bool = UNSAFE_FIXES,
+    assume: Optional[List[str]] = ASSUME,
 ) -> None:
     """Map kube-bench results onto the spec: the patch for real FAILs, the reason for false alarms, drift."""
     from specpatch.commands.bench_import import run_bench_import
@@ -237,7 +239,8 @@ def bench_import_cmd(
 
     _finish(lambda: run_bench_import(
         results, resolve_one(spec, state, name, "--spec"), benchmark=benchmark, format=format, output=output, fix=fix,
-        kops_version=kops_version, kubespray_version=kubespray_version, verbose=verbose, color=color))
+        kops_version=kops_version, kubespray_version=kubespray_version, verbose=verbose, color=color,
+        unsafe_fixes=unsafe_fixes, assume=_assume(assume)))
 
 
 @app.command()

@@ -30,7 +30,8 @@ def _patch(fixes, opts) -> None:
 
 
 def run_bench_import(results: str, spec: str, *, benchmark: str | None, format: str, output: str | None, fix: bool,
-                     kops_version: str | None, kubespray_version: str | None, verbose: bool, color: str) -> int:
+                     kops_version: str | None, kubespray_version: str | None, verbose: bool, color: str,
+                     unsafe_fixes: bool = False, assume: set[str] | None = None) -> int:
     from specpatch.kubebench import join as bench_import
     from specpatch.text import reading as local
 
@@ -46,7 +47,8 @@ def run_bench_import(results: str, spec: str, *, benchmark: str | None, format: 
         raise common.UsageError("the results and --spec cannot both be standard input")
     cfg = common.load_config()
     src = local.read_stdin() if results == "-" else local.read_file(results)
-    opts = common.make_options(kops_version=kops_version, kubespray_version=kubespray_version, only=cfg.only, skip=cfg.skip, org=cfg.profile)
+    opts = common.make_options(kops_version=kops_version, kubespray_version=kubespray_version, only=cfg.only, skip=cfg.skip,
+                               org=cfg.profile, unsafe_fixes=unsafe_fixes, assume=assume or set())
     errors: list[str] = []
     targets = list(load(spec, opts, errors))
     if errors or not targets:

@@ -228,3 +228,18 @@ def test_kubespray_proxy_kubeconfig_checks_are_justified():
     found, _, _ = _join(text, str(BI / "kubespray"))
     for check in ("4.1.3", "4.1.4"):
         assert found[check].status == JUSTIFIED and "kube-proxy ConfigMap" in found[check].message
+
+
+def test_article_fix_takes_the_fix_options(tmp_path):
+    """bench-import --fix decides edits as `fix` does: unsafe ones only with --unsafe-fixes."""
+    from tests.cli_helpers import ROOT, run
+
+    data = ROOT / "tests" / "data" / "bench-import"
+    live = tmp_path / "article.txt"
+    live.write_text((data / "article-master.txt").read_text() + (data / "article-node.txt").read_text())
+    spec = str(data / "article-cluster.yaml")
+    safe = run("bench-import", str(live), "--spec", spec, "--fix")
+    unsafe = run("bench-import", str(live), "--spec", spec, "--fix", "--unsafe-fixes")
+    assert "+    insecurePort: 0" not in safe.stdout and "+    - AlwaysPullImages" in safe.stdout
+    assert "+    insecurePort: 0" in unsafe.stdout and "+    - SecurityContextDeny" in unsafe.stdout
+    assert "+    allowPrivileged: false" in unsafe.stdout and "+    readOnlyPort: 0" in unsafe.stdout
