@@ -199,6 +199,9 @@ def _json_result(
     if check is None or status not in STATUSES:
         warnings.append(f"{where}skipped a check without a test_number or with status {chk.get('status')!r}")
         return None
+    if len(str(check)) > 40:
+        warnings.append(f"{where}skipped a check whose test_number has {len(str(check))} characters (no check id is that long)")
+        return None
     remediation = _none_if_empty(chk.get("remediation"))
     if remediation is None and isinstance(chk.get("test_info"), list):
         remediation = _none_if_empty("\n".join(str(x) for x in chk["test_info"] if x))

@@ -14,7 +14,7 @@ from specpatch.kubebench.results import (
 from specpatch.model import InputError
 
 # ids: 1.2.16, letter ids of cis-1.3/1.4 (1.1.37a), DISA STIG ids (V-242391)
-_ID = r"(\d+(?:\.\d+)*[a-z]?|V-\d+)"
+_ID = r"(\d{1,4}(?:\.\d{1,4}){0,6}[a-z]?|V-\d{1,9})"  # bounded: a 10,000-character "id" is no check id
 _RESULT_RE = re.compile(r"^\[(PASS|FAIL|WARN|INFO)\]\s*" + _ID + r"\.?(?:\s+(.*))?$")
 _BARE_STATUS_RE = re.compile(r"^\[(PASS|FAIL|WARN|INFO)\]$")
 _ID_LINE_RE = re.compile(r"^" + _ID + r"\s+(.*)$")

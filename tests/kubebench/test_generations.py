@@ -243,3 +243,20 @@ def test_article_fix_takes_the_fix_options(tmp_path):
     assert "+    insecurePort: 0" not in safe.stdout and "+    - AlwaysPullImages" in safe.stdout
     assert "+    insecurePort: 0" in unsafe.stdout and "+    - SecurityContextDeny" in unsafe.stdout
     assert "+    allowPrivileged: false" in unsafe.stdout and "+    readOnlyPort: 0" in unsafe.stdout
+
+
+def test_a_ten_thousand_character_id_is_no_check(tmp_path):
+    from specpatch.kubebench.parse import parse
+
+    text = ("[INFO] 1 Master Node Security Configuration\n[INFO] 1.1 API Server\n"
+            f"[FAIL] {'1.' * 5000}1 Ensure something (Scored)\n"
+            "[PASS] 1.1.1 Ensure that the --anonymous-auth argument is set to false (Scored)\n\n"
+            "== Summary ==\n1 checks PASS\n1 checks FAIL\n0 checks WARN\n0 checks INFO\n")
+    rep = parse(text, "live.txt")
+    assert [r.check for r in rep.results] == ["1.1.1"]
+    assert any("do not match" in w for w in rep.warnings)  # the dropped line is said, not silent
+    doc = json.dumps({"Controls": [{"id": "1", "version": "cis-1.12", "tests": [{"section": "1.1", "results": [
+        {"test_number": "1." * 50, "status": "FAIL", "test_desc": "x"},
+        {"test_number": "1.2.1", "status": "PASS", "test_desc": "Ensure that the --anonymous-auth argument is set to false"}]}]}]})
+    rep = parse(doc, "live.json")
+    assert [r.check for r in rep.results] == ["1.2.1"] and any("characters" in w for w in rep.warnings)
