@@ -29,8 +29,10 @@ class KopsTarget:
 
     def fix(self, opts: Options) -> list[FilePatch]:
         from specpatch.kops.fix import fix_cluster
+        from specpatch.kops.fix_isolate import fix_isolated
 
-        return fix_cluster(self.cluster, opts)
+        isolated = fix_isolated(self.cluster, opts, fix_cluster)  # one cluster of many: at that cluster's cost
+        return isolated if isolated is not None else fix_cluster(self.cluster, opts)
 
 
 def targets_from_text(text: str, path: str, *, require: bool = True, opts: Options | None = None) -> list:

@@ -23,8 +23,60 @@ def _lines(text: str) -> list[str]:
 
 
 def _hunks(base: list[str], after: list[str]) -> list[Hunk]:
-    sm = difflib.SequenceMatcher(None, base, after, autojunk=False)
-    return [(i1, i2, tuple(after[j1:j2])) for op, i1, i2, j1, j2 in sm.get_opcodes() if op != "equal"]
+    """The changed line ranges. The common head and tail are cut off first: one cluster's fix touches a
+    few lines of a file that may hold a fleet of near-identical clusters, where matching every line
+    against every other is what makes difflib slow."""
+    head, n = 0, min(len(base), len(after))
+    while head < n and base[head] == after[head]:
+        head += 1
+    tail = 0
+    while tail < n - head and base[len(base) - 1 - tail] == after[len(after) - 1 - tail]:
+        tail += 1
+    b, a = base[head:len(base) - tail], after[head:len(after) - tail]
+    if len(b) > 200:
+        by_doc = _document_hunks(b, a)
+        if by_doc is not None:
+            return [(head + i1, head + i2, new) for i1, i2, new in by_doc]
+    return [(head + i1, head + i2, new) for i1, i2, new in _line_hunks(b, a)]
+
+
+def _line_hunks(b: list[str], a: list[str]) -> list[Hunk]:
+    sm = difflib.SequenceMatcher(None, b, a, autojunk=False)
+    return [(i1, i2, tuple(a[j1:j2])) for op, i1, i2, j1, j2 in sm.get_opcodes() if op != "equal"]
+
+
+def _is_separator(line: str) -> bool:
+    return line.rstrip("\r\n") == "---"
+
+
+def _split(lines: list[str]) -> list[list[str]]:
+    """Lines grouped by document: each group ends with its `---` line (the last group has none)."""
+    out, cur = [], []
+    for line in lines:
+        cur.append(line)
+        if _is_separator(line):
+            out.append(cur)
+            cur = []
+    out.append(cur)
+    return out
+
+
+def _document_hunks(b: list[str], a: list[str]) -> list[Hunk] | None:
+    """Hunks found document by document, when the after keeps every document of the base in place (and
+    may add some at the end, as a fix that appends a KubeSchedulerConfiguration does); None otherwise."""
+    bd, ad = _split(b), _split(a)
+    if len(ad) < len(bd):
+        return None
+    out: list[Hunk] = []
+    pos = 0
+    for i, doc in enumerate(bd):
+        new = ad[i] if i < len(bd) - 1 else [line for d in ad[i:] for line in d]
+        if doc != new:
+            if i < len(bd) - 1 and doc[-1:] != new[-1:]:
+                return None  # a separator moved
+            out += [(pos + i1, pos + i2, lines) for i1, i2, lines in _line_hunks(doc, new)]
+        pos += len(doc)
+    return out
 
 
 def merge_texts(path: str, base: str, afters: list[str]) -> str:
