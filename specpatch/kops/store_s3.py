@@ -159,18 +159,8 @@ def read(client: Any, ref: StoreRef, name: str, profile: str | None) -> ClusterO
                 except Exception as e:  # noqa: BLE001
                     if _code(e) != "NoSuchKey":  # deleted since the listing: not there
                         raise
-        try:
-            completed: str | None = _s3_get(client, ref, f"{base}/{COMPLETED}")[0]
-        except Exception as e:  # noqa: BLE001
-            if _code(e) != "NoSuchKey":
-                raise
-            completed = None
-        try:
-            kops_version: str | None = _s3_get(client, ref, f"{base}/{KOPS_VERSION}")[0]
-        except Exception as e:  # noqa: BLE001
-            if _code(e) != "NoSuchKey":
-                raise
-            kops_version = None
+        completed = _s3_get_optional(client, ref, f"{base}/{COMPLETED}")
+        kops_version = _s3_get_optional(client, ref, f"{base}/{KOPS_VERSION}")
     except Exception as e:  # noqa: BLE001
         raise _s3_error(e, what) from None
     paths = {"config": _s3_path(ref, f"{base}/{CONFIG}")}
@@ -180,6 +170,16 @@ def read(client: Any, ref: StoreRef, name: str, profile: str | None) -> ClusterO
     vid = obj.get("VersionId")
     return ClusterObjects(name, config, obj["ETag"], dict(sorted(igs.items())), completed, paths,
                           None if vid in (None, "null") else vid, profile, _first_line(kops_version))
+
+
+def _s3_get_optional(client: Any, ref: StoreRef, key: str) -> str | None:
+    """An object kops writes only sometimes (the completed spec, kops-version.txt): its text, or None."""
+    try:
+        return _s3_get(client, ref, key)[0]
+    except Exception as e:  # noqa: BLE001
+        if _code(e) != "NoSuchKey":
+            raise
+        return None
 
 
 def list_store(ref: StoreRef, profile: str | None, max_workers: int) -> list[str]:
