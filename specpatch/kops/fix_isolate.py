@@ -67,7 +67,7 @@ def rebuild(original: str, masked: str, patched: str, own: list[bool]) -> str | 
     if len(p_spans) < len(o_spans):
         return None
     out, pos, ppos = [], 0, 0
-    for i, ((s, e), mine) in enumerate(zip(o_spans, own)):
+    for i, ((s, e), mine) in enumerate(zip(o_spans, own)):  # the last chunk ends the text: pos ends at len(original)
         ps, pe = p_spans[i]
         out.append(original[pos:s])
         if mine:
@@ -77,8 +77,7 @@ def rebuild(original: str, masked: str, patched: str, own: list[bool]) -> str | 
                 return None  # the fix touched a document it does not own
             out.append(original[s:e])
         pos, ppos = e, pe
-    extra = patched[ppos:]  # a document the fix appended after the last one (with its separator)
-    return "".join(out) + original[pos:] + extra if len(p_spans) > len(o_spans) else "".join(out) + original[pos:]
+    return "".join(out) + patched[ppos:]  # and a document the fix appended after the last one, with its separator
 
 
 def fix_isolated(cluster: KopsCluster, opts: Options, fix) -> list[FilePatch] | None:
