@@ -10,7 +10,7 @@ import re
 from collections import Counter
 
 from specpatch.kubebench.results import (
-    STATUSES, BenchReport, BenchResult, _as_list, _counts, _fmt_counts, _line_of, _none_if_empty, _section_of,
+    STATUSES, BenchReport, BenchResult, _as_list, _counts, _fmt_counts, _line_of, _none_if_empty, _section_of, totals_mismatch,
 )
 from specpatch.model import InputError
 
@@ -166,11 +166,9 @@ def _parse_json(text: str, path: str) -> BenchReport:
                 totals = t  # type: ignore[assignment]
         elif ctl_totals and all(t is not None for t in ctl_totals):
             totals = {s: sum(t[s] for t in ctl_totals) for s in STATUSES}  # type: ignore[index]
-        if totals is not None and totals != _counts(rep_results):
-            warnings.append(
-                f"{where}report totals ({_fmt_counts(totals)}) do not match the {len(rep_results)} "
-                f"listed checks ({_fmt_counts(_counts(rep_results))})"
-            )
+        mismatch = totals_mismatch(where, totals, rep_results)
+        if mismatch:
+            warnings.append(mismatch)
         totals_list.append(totals)
         results.extend(rep_results)
     if not results:

@@ -87,5 +87,13 @@ def _fmt_counts(c: dict[str, int]) -> str:
     return " ".join(f"{s}={c.get(s, 0)}" for s in STATUSES)
 
 
+def totals_mismatch(where: str, totals: dict[str, int] | None, results: list[BenchResult]) -> str | None:
+    """The warning when a report's own totals disagree with the checks it lists (text and JSON alike)."""
+    if totals is None or totals == _counts(results):
+        return None
+    return (f"{where}report totals ({_fmt_counts(totals)}) do not match the {len(results)} "
+            f"listed checks ({_fmt_counts(_counts(results))})")
+
+
 def _line_of(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 
 from specpatch.kubebench.results import (
-    STATUSES, _SUFFIX_RE, BenchReport, BenchResult, _control_type_from_title, _counts, _fmt_counts, _section_of,
+    STATUSES, _SUFFIX_RE, BenchReport, BenchResult, _control_type_from_title, _counts, _fmt_counts, _section_of, totals_mismatch,
 )
 from specpatch.model import InputError
 
@@ -257,11 +257,9 @@ def _parse_text(text: str, path: str) -> BenchReport:
             totals = {s: rep.total.get(s, 0) for s in STATUSES}
         elif rep.controls and all(c.summary for c in rep.controls):
             totals = {s: sum(c.summary[s] for c in rep.controls) for s in STATUSES}  # type: ignore[index]
-        if totals is not None and totals != _counts(rep_results):
-            warnings.append(
-                f"{where}report totals ({_fmt_counts(totals)}) do not match the {len(rep_results)} "
-                f"listed checks ({_fmt_counts(_counts(rep_results))})"
-            )
+        mismatch = totals_mismatch(where, totals, rep_results)
+        if mismatch:
+            warnings.append(mismatch)
         totals_list.append(totals)
         results.extend(rep_results)
     if not results:
