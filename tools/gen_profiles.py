@@ -93,14 +93,6 @@ def kind_of(c: dict, component: str | None, items: list[dict], file: str) -> str
     return "flag"
 
 
-def config_key(path: str | None) -> str | None:
-    """'{.authentication.anonymous.enabled}' -> authentication.anonymous.enabled; '{range .tlsCipherSuites[:]}...' -> tlsCipherSuites."""
-    if not path:
-        return None
-    m = re.search(r"\.([A-Za-z][\w.]*)", path)
-    return m.group(1).rstrip(".") if m else None
-
-
 def engine_op(item: dict) -> str:
     """kube-bench semantics: set defaults to true; set false means absent (compare ignored)."""
     if item.get("set") is False:

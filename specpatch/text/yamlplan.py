@@ -130,11 +130,14 @@ def apply_plan(text: str, path: str, plan: Plan, annotate: bool = False) -> str:
     sealed, mark = seal(text)
     out = sealed
     spans = _doc_spans(out) if len(plan.wants) > 1 else None
+    if spans is not None and len(spans) < 2:
+        spans = None  # one document: slicing saves nothing, and the spans would only be parsed again
     for want in plan.wants:
         span = spans.get(want.doc) if spans is not None and want.action != "append_doc" else None
-        if span is None or len(spans) < 2:
+        if span is None:
             out = _apply_one(out, want, path, annotate)
-            spans = None if want.action == "append_doc" or spans is None else _doc_spans(out)
+            if spans is not None:  # a whole-text edit moved things: find the documents again
+                spans = None if want.action == "append_doc" else _doc_spans(out)
             continue
         start, end = span
         piece = out[start:end]
