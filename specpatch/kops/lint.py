@@ -53,9 +53,9 @@ def _fixable(settings: KopsSettings):
             return True, ""
         if entry.get("unfixable"):
             return False, entry["unfixable"]
-        dropped = entry.get("not_rendered")
         wanted = (rule.fix or {}).get("value", entry.get("fix_value"))
-        if dropped and str(wanted).lower() == str(dropped["value"]) and versions.when_holds(dropped.get("when"), settings.kops, settings.k8s):
+        dropped = settings.not_rendered(entry, wanted)
+        if dropped:
             return False, f"{dropped['why']}; no kops field can pass --{rule.flag}={wanted} in this kops release"
         if all(t.op == "absent" for t in rule.tests) and s.origin != "spec":
             return False, f"kops itself passes --{rule.flag}={s.value} for this Kubernetes version; no field removes it (newer Kubernetes versions drop it)"

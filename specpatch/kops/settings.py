@@ -184,9 +184,7 @@ class KopsSettings:
         if forced is not None and (forced_when is None or versions.when_holds(forced_when, self.kops, self.k8s)):
             loc = user.location if user else self._anchor(layers)
             return Setting(component, flag, str(forced), ORIGIN_FORCED, loc, field_path)
-        dropped = entry.get("not_rendered")  # kops's flag builder omits this value (flag-empty) in these releases
-        if user is not None and not (dropped and user.expr is None and str(user.value) == str(dropped["value"])
-                                     and versions.when_holds(dropped.get("when"), self.kops, self.k8s)):
+        if user is not None and not (user.expr is None and self.not_rendered(entry, user.value)):
             return _with_flag(user, flag)
         anchor = user.location if user is not None else self._anchor(layers)
         picked = self._pick(entry.get("kops"))
@@ -323,6 +321,14 @@ class KopsSettings:
         if entry.get("forced") is not None:
             return Setting("etcd", "", str(entry["forced"]), ORIGIN_FORCED, loc, "spec.etcdClusters[].manager.env")
         return Setting("etcd", "", None, ORIGIN_UNSET, loc, "spec.etcdClusters[].manager.env")
+
+    def not_rendered(self, entry: dict, value: Any) -> dict | None:
+        """The mapping's `not_rendered` note when kops's flag builder drops this value (flag-empty) in this
+        kops release, so the component keeps its default; else None."""
+        dropped = entry.get("not_rendered")
+        if dropped and str(value).lower() == str(dropped["value"]) and versions.when_holds(dropped.get("when"), self.kops, self.k8s):
+            return dropped
+        return None
 
     def removed_in(self, component: str, flag: str) -> str | None:
         """Why a flag does not exist in this cluster's Kubernetes version, or None."""
