@@ -161,8 +161,16 @@ def evaluate(
     scope: str | None = None,
     not_applicable: Callable[[str, str], str | None] = lambda c, f: None,
     fixable: Callable[[Check, Setting], tuple[bool, str]] = lambda c, s: (False, ""),
+    memo: dict | None = None,
 ) -> Finding:
-    """The verdict of one check: a Finding that says which setting decided it and where it lives."""
+    """The verdict of one check: a Finding that says which setting decided it and where it lives.
+
+    memo: a dict the caller keeps for one context in which `not_applicable` and `fixable` give the
+    same answers for the same settings (kops: one benchmark, kops release and Kubernetes minor). A
+    verdict then depends only on the check and the settings' values, origins and fields, so it is
+    decided once per context and only the location is the spec's own; a fleet of similar specs
+    repeats the same few verdicts thousands of times.
+    """
     rule = check.rule
     if check.type == "skip":
         return Finding(status=NOT_APPLICABLE, message="kube-bench skips this check (type: skip): the benchmark retired it.",
@@ -178,13 +186,31 @@ def evaluate(
             cached = _STATIC[key] = (check, _static_finding(check, benchmark, scope))
         return cached[1]
     settings = [lookup(rule.component, t) for t in rule.tests]
+    if memo is None:
+        return _decide(check, benchmark, rule, settings, scope, not_applicable, fixable)[0]
+    key = (id(check), tuple((s.value, s.origin, s.field, s.expr) for s in settings))
+    hit = memo.get(key)
+    if hit is None or hit[0] is not check:
+        f, index = _decide(check, benchmark, rule, settings, scope, not_applicable, fixable)
+        memo[key] = hit = (check, index, f)
+        return f
+    s = settings[hit[1]]
+    f = hit[2]
+    return Finding(f.check, f.benchmark, f.status, f.title, f.section, f.component, f.flag, f.field, f.actual, f.origin,
+                   f.expected, s.location, f.fixable, f.message, scope, f.scored, f.remediation)
+
+
+def _decide(check: Check, benchmark: str, rule, settings: list[Setting], scope: str | None,
+            not_applicable: Callable[[str, str], str | None],
+            fixable: Callable[[Check, Setting], tuple[bool, str]]) -> tuple[Finding, int]:
+    """The finding, and the index of the setting it reports (whose location it carries)."""
     first = settings[0]
     flag = rule.flag
 
     def finding(status: str, message: str, s: Setting, actual: str | None = None, fixable: bool = False) -> Finding:
         return Finding(check.id, benchmark, status, check.title, check.section, rule.component, flag, s.field,
                        s.value if actual is None else actual, s.origin, describe_expected(check), s.location, fixable,
-                       message, scope, check.scored, rule.remediation)
+                       message, scope, check.scored, rule.remediation), next(i for i, x in enumerate(settings) if x is s)
 
     gone = not_applicable(rule.component, flag)
     if gone:

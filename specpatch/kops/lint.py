@@ -86,24 +86,26 @@ def lint_cluster(cluster: KopsCluster, *, benchmark: str | None = None, kops_ver
     bench = profiles.benchmark(name)
     report = TargetReport(path=cluster.path, kind="kops", name=cluster.name, kubernetes_version=cluster.k8s_raw, benchmark=name)
     report.notes += [n for n in (warning, kops_note) if n]
+    memo = _memo(name, kv, cluster.k8s)
     cp = KopsSettings(cluster, kv, "control-plane")
     nodes = KopsSettings(cluster, kv, "nodes")
-    igs = [ig for ig in cluster.instance_groups if ig.node.get("spec") is not None and ig.node.get("spec").get("kubelet") is not None]
+    fix_cp, fix_nodes = _fixable(cp), _fixable(nodes)
+    igs = [(ig, KopsSettings(cluster, kv, "control-plane" if ig.is_control_plane else "nodes", ig), f"instancegroup/{ig.name}")
+           for ig in cluster.instance_groups if ig.node.get("spec") is not None and ig.node.get("spec").get("kubelet") is not None]
+    igs = [(ig, s, scope, _fixable(s)) for ig, s, scope in igs]
     for check in bench.checks:
         kubelet = check.rule is not None and check.rule.component == "kubelet"
         if not kubelet:
-            report.findings.append(engine.evaluate(check, name, cp.lookup, not_applicable=cp.removed_in, fixable=_fixable(cp)))
+            report.findings.append(engine.evaluate(check, name, cp.lookup, not_applicable=cp.removed_in, fixable=fix_cp, memo=memo))
             continue
-        f_cp = engine.evaluate(check, name, cp.lookup, scope="control-plane", not_applicable=cp.removed_in, fixable=_fixable(cp))
-        f_nodes = engine.evaluate(check, name, nodes.lookup, scope="nodes", not_applicable=nodes.removed_in, fixable=_fixable(nodes))
+        f_cp = engine.evaluate(check, name, cp.lookup, scope="control-plane", not_applicable=cp.removed_in, fixable=fix_cp, memo=memo)
+        f_nodes = engine.evaluate(check, name, nodes.lookup, scope="nodes", not_applicable=nodes.removed_in, fixable=fix_nodes, memo=memo)
         if _same(f_cp, f_nodes) and f_cp.field == f_nodes.field:
             report.findings.append(_unscoped(f_nodes))
         else:
             report.findings += [f_cp, f_nodes]
-        for ig in igs:
-            scope = "control-plane" if ig.is_control_plane else "nodes"
-            s = KopsSettings(cluster, kv, scope, ig)
-            f_ig = engine.evaluate(check, name, s.lookup, scope=f"instancegroup/{ig.name}", not_applicable=s.removed_in, fixable=_fixable(s))
+        for ig, s, scope, fix_ig in igs:
+            f_ig = engine.evaluate(check, name, s.lookup, scope=scope, not_applicable=s.removed_in, fixable=fix_ig, memo=memo)
             base = f_cp if ig.is_control_plane else f_nodes
             if not _same(f_ig, base):
                 report.findings.append(f_ig)
@@ -112,9 +114,21 @@ def lint_cluster(cluster: KopsCluster, *, benchmark: str | None = None, kops_ver
 
 
 def _unscoped(f: Finding) -> Finding:
-    from dataclasses import replace
+    return Finding(f.check, f.benchmark, f.status, f.title, f.section, f.component, f.flag, f.field, f.actual, f.origin,
+                   f.expected, f.location, f.fixable, f.message, None, f.scored, f.remediation, f.kube_bench)
 
-    return replace(f, scope=None)
+
+_MEMOS: dict[tuple, dict] = {}
+
+
+def _memo(benchmark: str, kops: tuple[int, int], k8s: tuple[int, int] | None) -> dict:
+    """Verdicts already decided in this run for one (benchmark, kops release, Kubernetes minor): within
+    it, `removed_in` and `fixable` depend only on the settings (engine.evaluate's memo contract)."""
+    key = (benchmark, kops, k8s)
+    memo = _MEMOS.get(key)
+    if memo is None:
+        memo = _MEMOS[key] = {}
+    return memo
 
 
 def exit_status(findings: list[Finding], fail_on: str = "fail") -> bool:

@@ -115,7 +115,7 @@ class KopsSettings:
         spec_key = self.c.node.keys.get("spec") if self.c.node.keys else None
         return _loc(self.c.path, spec_key or self.c.spec)
 
-    def _from_layers(self, component: str, field_name: str) -> Setting | None:
+    def _from_layers(self, component: str, field_name: str, flag: str = "") -> Setting | None:
         for layer in self.layers(component):
             if layer.node is None or layer.node.kind != "map":
                 continue
@@ -124,7 +124,7 @@ class KopsSettings:
                 key = layer.node.keys.get(field_name) if layer.node.keys else None
                 return Setting(
                     component=component,
-                    flag="",
+                    flag=flag,
                     value=render(v.plain()),
                     origin=ORIGIN_SPEC,
                     location=_loc(self.c.path, key or v),
@@ -160,40 +160,60 @@ class KopsSettings:
         return (comp.get("flags") or {}).get(flag) or {}
 
     def _resolve(self, component: str, test: Test) -> Setting:
+        plan = self._plan(component, test)
+        mode = plan[0]
+        flag = test.flag
+        if mode == "gate":
+            return self._feature_gate(component, flag)
+        if mode == "computed":
+            return _with_flag(getattr(self, plan[1])(component, plan[2]), flag)
+        if mode == "etcd":
+            return _with_flag(self._etcd(plan[2]), flag)
+        _, field_name, entry, field_path, forced, kops_default, comp_default = plan
+        user = self._from_layers(component, field_name, flag) if field_name else None
+        if forced is not None:
+            loc = user.location if user else self._anchor(self.layers(component))
+            return Setting(component, flag, forced, ORIGIN_FORCED, loc, field_path)
+        if user is not None and not (user.expr is None and self.not_rendered(entry, user.value)):
+            return user
+        anchor = user.location if user is not None else self._anchor(self.layers(component))
+        if kops_default is not None:
+            return Setting(component, flag, kops_default, ORIGIN_KOPS_DEFAULT, anchor, field_path)
+        if comp_default is not None:
+            return Setting(component, flag, comp_default, ORIGIN_COMPONENT_DEFAULT, anchor, field_path)
+        return Setting(component, flag, None, ORIGIN_UNSET, anchor, field_path)
+
+    def _plan(self, component: str, test: Test) -> tuple:
+        """How one flag is resolved, as far as no spec decides it: the mapping entry, the field, the forced
+        value and the defaults of this kops and Kubernetes version. Built once per run for each."""
+        key = (component, test.flag, test.config_key, self.kops, self.k8s)
+        plan = _PLANS.get(key)
+        if plan is None:
+            plan = _PLANS[key] = self._plan_of(component, test)
+        return plan
+
+    def _plan_of(self, component: str, test: Test) -> tuple:
         flag = test.flag
         if test.config_key and test.config_key.startswith("featureGates.") or (flag[:1].isupper() and component in ("kubelet", "kube-controller-manager")):
-            return self._feature_gate(component, flag)
+            return ("gate",)
         entry = self.flag_entry(component, flag)
         computed = entry.get("computed")
         if computed:
-            s = getattr(self, "_computed_" + computed.replace("-", "_"))(component, entry)
-            return _with_flag(s, flag)
+            return ("computed", "_computed_" + computed.replace("-", "_"), entry)
         if component == "etcd":
-            return _with_flag(self._etcd(entry), flag)
-        layers = self.layers(component)
-        field_name = None
+            return ("etcd", None, entry)
         if entry.get("field"):
             field_name = entry["field"].split(".", 1)[1]
         else:
-            block = COMPONENT_BLOCKS.get(component, "")
-            field_name = flag_fields(block).get(flag)
+            field_name = flag_fields(COMPONENT_BLOCKS.get(component, "")).get(flag)
         field_path = f"spec.{COMPONENT_BLOCKS.get(component, component)}.{field_name}" if field_name else None
-        user = self._from_layers(component, field_name) if field_name else None
-        forced = entry.get("forced")
-        forced_when = entry.get("forced_when")
-        if forced is not None and (forced_when is None or versions.when_holds(forced_when, self.kops, self.k8s)):
-            loc = user.location if user else self._anchor(layers)
-            return Setting(component, flag, str(forced), ORIGIN_FORCED, loc, field_path)
-        if user is not None and not (user.expr is None and self.not_rendered(entry, user.value)):
-            return _with_flag(user, flag)
-        anchor = user.location if user is not None else self._anchor(layers)
+        forced, forced_when = entry.get("forced"), entry.get("forced_when")
+        forced = str(forced) if forced is not None and (forced_when is None or versions.when_holds(forced_when, self.kops, self.k8s)) else None
         picked = self._pick(entry.get("kops"))
-        if picked is not None and picked.get("value") is not None:
-            return Setting(component, flag, render(picked["value"]), ORIGIN_KOPS_DEFAULT, anchor, field_path)
-        comp_default = self._pick(entry.get("component"))
-        if comp_default is not None and comp_default.get("value") is not None:
-            return Setting(component, flag, render(comp_default["value"]), ORIGIN_COMPONENT_DEFAULT, anchor, field_path)
-        return Setting(component, flag, None, ORIGIN_UNSET, anchor, field_path)
+        kops_default = render(picked["value"]) if picked is not None and picked.get("value") is not None else None
+        comp = self._pick(entry.get("component"))
+        comp_default = render(comp["value"]) if comp is not None and comp.get("value") is not None else None
+        return ("plain", field_name, entry, field_path, forced, kops_default, comp_default)
 
     # -- flags kops derives from several fields ----------------------------------
     def _computed_admission(self, component: str, entry: dict) -> Setting:
@@ -343,6 +363,7 @@ class KopsSettings:
 _MISS = object()
 _PICKED: dict[tuple, tuple] = {}  # (id(entries), kops, k8s) -> (entries, chosen): what depends on no spec
 _REMOVED: dict[tuple, str | None] = {}
+_PLANS: dict[tuple, tuple] = {}  # (component, flag, config key, kops, k8s) -> how the flag resolves
 
 
 def _with_flag(s: Setting, flag: str) -> Setting:
