@@ -6,7 +6,6 @@ selection is a usage error here, before a target is read.
 
 from __future__ import annotations
 
-import difflib
 from typing import Iterable
 
 from specpatch.model import InputError, Report
@@ -50,6 +49,8 @@ def _is_known(check: str, ids: list[str]) -> bool:
 
 def nearest(check: str, ids: list[str]) -> str:
     """The closest known id, for `did you mean` (a section prefix counts as known)."""
+    import difflib  # only a wrong id needs it
+
     close = difflib.get_close_matches(check, ids, n=1, cutoff=0.0)
     return close[0] if close else ids[0]
 
@@ -123,11 +124,16 @@ def apply_waivers(report: Report, cfg) -> list[str]:
 
 def nothing_checked(report: Report, what: str = "PATH") -> str | None:
     """Why the run checked nothing, or None: such a run exits 2, never 0."""
-    if report.errors:
+    return why_nothing(bool(report.errors), len(report.targets), any(t.findings for t in report.targets), what)
+
+
+def why_nothing(errors: bool, targets: int, findings: bool, what: str = "PATH") -> str | None:
+    """nothing_checked from tallies alone (a streamed fleet keeps no report)."""
+    if errors:
         return None
-    if not report.targets:
+    if not targets:
         return f"nothing checked: no target found in {what}"
-    if not any(t.findings for t in report.targets):
+    if not findings:
         return "nothing checked: the report has no result (do --only / --skip leave any check of this benchmark?)"
     return None
 

@@ -110,6 +110,11 @@ def run_lint(paths: list[str], *, format: str, output: str | None, color: str, v
             return 0  # pre-commit passed only files that are no spec: nothing of ours changed
     if predict not in (None, "kube-bench"):
         raise common.UsageError(f"--predict takes kube-bench, not {predict!r}")
+    from specpatch.commands import fleet
+
+    folders = fleet.stream_folders(paths, format, output, baseline, predict)
+    if folders is not None:
+        return _stream(folders, opts, cfg, color=color, verbose=verbose, fail_on=fail_on, no_waivers=no_waivers)
     report, targets = lint_paths(paths, opts)
     if predict:
         from specpatch.kubebench import predict as kb_predict
@@ -132,6 +137,27 @@ def run_lint(paths: list[str], *, format: str, output: str | None, color: str, v
     for e in report.errors:
         print(e, file=sys.stderr)
     return common.exit_code(report, fail_on)
+
+
+def _stream(folders, opts: Options, cfg, *, color: str, verbose: bool, fail_on: str, no_waivers: bool) -> int:
+    """A big fleet, text to stdout: workers lint and render (commands/fleet.py); the same output, notes,
+    errors and exit code as the report path, without holding the findings."""
+    from specpatch.commands import common, fleet, report as out
+
+    job = fleet.Job(opts, cfg, out.use_color(color, None), verbose, fail_on, no_waivers)
+    sink, waiver_notes = fleet.run(folders, job)
+    total = sink.total
+    why = common.why_nothing(bool(total.errors), total.targets, total.with_findings)
+    if why:
+        print(why, file=sys.stderr)
+        return 2
+    sys.stdout.flush()
+    notes = ([cfg.profile.summary()] if cfg.profile is not None else []) + ([] if no_waivers else waiver_notes)
+    for n in notes:
+        print(f"note: {n}", file=sys.stderr)
+    for e in total.errors:
+        print(e, file=sys.stderr)
+    return 2 if total.errors else 1 if total.failing else 0
 
 
 def _baseline(report: Report, baseline: str, paths: list[str], opts: Options, ctx=None) -> str:

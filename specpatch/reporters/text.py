@@ -68,7 +68,7 @@ def render_target(t: TargetReport, colour: bool = False, verbose: bool = False) 
         out.append(f"[INFO] {section} {titles.get(section, '')}".rstrip())
         quiet = [f for f in findings if f.status == NOT_IN_SPEC] if not verbose else []
         for f in findings:
-            if f in quiet:
+            if f.status == NOT_IN_SPEC and not verbose:
                 continue
             scope = f" [{f.scope}]" if f.scope else ""
             out.append(f"{_tag(f.status, colour)} {f.check} {f.title}{scope}")
@@ -83,13 +83,22 @@ def render_target(t: TargetReport, colour: bool = False, verbose: bool = False) 
 SECTION_COLUMNS = (PASS, FAIL, WARN, JUSTIFIED, NOT_IN_SPEC)
 
 
-def render_sections(report: Report) -> list[str]:
-    """Counts per benchmark section, the table audited teams file."""
+def section_rows(targets) -> dict[tuple[str, str], dict[str, int]]:
+    """(benchmark, section) -> status -> count over the targets' findings."""
     rows: dict[tuple[str, str], dict[str, int]] = {}
-    for t in report.targets:
+    for t in targets:
         for f in t.findings:
             row = rows.setdefault((f.benchmark, f.section), {})
             row[f.status] = row.get(f.status, 0) + 1
+    return rows
+
+
+def render_sections(report: Report) -> list[str]:
+    """Counts per benchmark section, the table audited teams file."""
+    return _section_table(section_rows(report.targets))
+
+
+def _section_table(rows: dict[tuple[str, str], dict[str, int]]) -> list[str]:
     if not rows:
         return []
     head = f"{'section':18}" + "".join(f"{c:>12}" for c in SECTION_COLUMNS) + f"{'total':>8}"
@@ -101,8 +110,14 @@ def render_sections(report: Report) -> list[str]:
 
 
 def render_summary(report: Report) -> str:
-    counts = report.summary()
-    lines = render_sections(report) if len(report.targets) <= 20 else []
+    rows = section_rows(report.targets) if len(report.targets) <= 20 else None
+    return summary_from_counts(report.summary(), rows)
+
+
+def summary_from_counts(counts: dict[str, int], rows: dict[tuple[str, str], dict[str, int]] | None) -> str:
+    """The summary block from tallies alone (a streamed fleet keeps no findings): the section table
+    when rows are given (at most 20 targets), then the totals."""
+    lines = _section_table(rows) if rows is not None else []
     lines.append("== Summary total ==")
     for s in STATUSES:
         if counts.get(s) or s in (PASS, FAIL, WARN):

@@ -65,9 +65,11 @@ def _matches(w: Waiver, f, target_path: str) -> bool:
     return any(_glob_hit(w.target, p, w.base) for p in paths)
 
 
-def apply_waivers(report: Report, waivers: list[Waiver], today: dt.date) -> list[str]:
-    """Turn waived findings JUSTIFIED in place; returns one line per waiver that matched nothing."""
-    used: set[int] = set()
+def apply_waivers(report: Report, waivers: list[Waiver], today: dt.date, used: set[int] | None = None) -> list[str]:
+    """Turn waived findings JUSTIFIED in place; returns one line per waiver that matched nothing.
+
+    used: receives the indices of the waivers that matched (a streamed fleet adds them up over chunks)."""
+    used = set() if used is None else used
     for t in report.targets:
         new = []
         for f in t.findings:
@@ -84,7 +86,11 @@ def apply_waivers(report: Report, waivers: list[Waiver], today: dt.date) -> list
                     break
             new.append(f)
         t.findings = new
-    return [f"{w.source}: waiver for {w.check} matched no FAIL or WARN" for i, w in enumerate(waivers) if i not in used]
+    return [unused_note(w) for i, w in enumerate(waivers) if i not in used]
+
+
+def unused_note(w: Waiver) -> str:
+    return f"{w.source}: waiver for {w.check} matched no FAIL or WARN"
 
 
 def collect(report: Report, cfg: Config) -> list[Waiver]:

@@ -14,9 +14,28 @@ import yaml
 from specpatch.model import InputError, PNode
 
 try:
-    _Loader = yaml.CSafeLoader
+    _Base = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - libyaml missing
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+_RESOLVED: dict[tuple, str] = {}  # (plain value, implicit) -> tag; the safe resolver has no path resolvers
+_RESOLVED_MAX = 50_000
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """The safe loader, remembering implicit scalar tags: "true", "1.28.6", "kubernetes" recur in every
+    spec of a fleet, and the resolver would run its regular expressions on each one again."""
+
+    def resolve(self, kind, value, implicit):
+        if kind is not yaml.ScalarNode:
+            return super().resolve(kind, value, implicit)
+        key = (value, implicit)
+        tag = _RESOLVED.get(key)
+        if tag is None:
+            tag = super().resolve(kind, value, implicit)
+            if len(_RESOLVED) < _RESOLVED_MAX and len(value) <= 256:
+                _RESOLVED[key] = tag
+        return tag
 
 MAX_NODES = 200_000  # far beyond any cluster spec; an alias bomb blows past it quickly
 _STD = "tag:yaml.org,2002:"
@@ -84,12 +103,21 @@ def _scalar_value(node: yaml.ScalarNode) -> object:
         return node.value
 
 
+_STR = _STD + "str"
+_ScalarNode, _MappingNode = yaml.ScalarNode, yaml.MappingNode
+
+
 def _convert(node: yaml.Node, st: _State) -> PNode:
     st.nodes += 1
     if st.nodes > MAX_NODES:
         raise InputError(st.path, node.start_mark.line + 1, f"document expands to more than {MAX_NODES} values (a YAML alias bomb?)")
     sm, em = node.start_mark, node.end_mark
-    if isinstance(node, yaml.MappingNode):
+    cls = node.__class__
+    if cls is _ScalarNode and node.tag == _STR:  # most values: a plain string, no conversion to make
+        value = node.value
+        expr = value if ("{{" in value or "{%" in value) else None
+        return PNode("scalar", value, sm.line + 1, sm.column + 1, sm.index, em.index, None, None, node.style, expr)
+    if cls is _MappingNode:
         values: dict[str, PNode] = {}
         keys: dict[str, PNode] = {}
         merges: list[PNode] = []

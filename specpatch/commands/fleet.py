@@ -1,0 +1,222 @@
+"""A fleet, streamed: a big folder of kops files linted on every core, each worker rendering its own
+share of the text report, so the parent writes text as it arrives and keeps tallies, never findings.
+
+Pickling every finding back to one process cost more than linting it, and 10,000 specs' findings
+held at once cost hundreds of MiB; here a worker returns one string and a few counts per chunk of
+files, and memory stays flat however big the fleet. What the whole run decides is decided the same
+way as `lint_paths` + `render_report`: output order (file order, then the inventories and Terraform
+folders found beside them), waivers (a config waiver counts as used when any chunk used it), the
+summary, the exit code, and "nothing checked" (a run whose targets have no finding prints no report).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+from specpatch.model import InputError, Report, TargetReport
+from specpatch.options import Options
+
+PARALLEL_MIN_FILES = 200
+CHUNK_FILES = 32  # small chunks: output flows early and a worker holds only a chunk's reports
+
+
+@dataclass
+class Piece:
+    """What one chunk of files (or the parent's own targets) adds to the run."""
+
+    text: str = ""  # the rendered targets, joined as the text report joins them
+    targets: int = 0
+    with_findings: bool = False
+    failing: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
+    rows: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    used_config: set[int] = field(default_factory=set)  # indices into the config's waivers
+    inline: list[tuple[tuple, str, bool]] = field(default_factory=list)  # (waiver key, unused note, used)
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a worker needs besides its files (picklable)."""
+
+    opts: Options
+    cfg: Any  # review.config.Config
+    colour: bool
+    verbose: bool
+    fail_on: str
+    no_waivers: bool
+
+
+def stream_folders(paths: list[str], fmt: str, output: str | None, baseline: str | None, predict: str | None) -> list[tuple[str, list[str], list[str]]] | None:
+    """(folder, kops files, other targets' folders) for each PATH when the run can be streamed: text to
+    stdout, no baseline or prediction, every PATH a plain folder, enough files for workers; else None."""
+    if fmt != "text" or output is not None or baseline or predict or not paths or (os.cpu_count() or 1) < 2:
+        return None
+    from specpatch.commands.inputs import discover, is_kops_terraform_dir, is_kubespray
+
+    if not all(os.path.isdir(p) for p in paths) or any(is_kubespray(p) or is_kops_terraform_dir(p) for p in paths):
+        return None
+    found = [(p, *discover(p)) for p in paths]
+    if sum(len(files) for _, files, _ in found) < PARALLEL_MIN_FILES:
+        return None
+    return found
+
+
+def _tally(piece: Piece, reports: list[TargetReport], job: Job, parts: list[str]) -> None:
+    """Count the reports into the piece and render them onto parts."""
+    from specpatch.kops.lint import exit_status
+    from specpatch.reporters import text
+
+    for t in reports:
+        parts.append(text.render_target(t, job.colour, job.verbose))
+        piece.targets += 1
+        piece.with_findings = piece.with_findings or bool(t.findings)
+        piece.failing = piece.failing or exit_status(t.findings, job.fail_on)
+        for f in t.findings:
+            piece.counts[f.status] = piece.counts.get(f.status, 0) + 1
+            row = piece.rows.setdefault((f.benchmark, f.section), {})
+            row[f.status] = row.get(f.status, 0) + 1
+
+
+def _waive(piece: Piece, reports: list[TargetReport], job: Job) -> None:
+    """The run's waivers on these reports; which config waivers matched and which inline ones did."""
+    import datetime as dt
+
+    from specpatch.commands.common import known_ids, nearest
+    from specpatch.review import waivers as wv
+
+    if job.no_waivers or not reports:
+        return
+    sub = Report()
+    sub.targets = reports
+    config_waivers = list(job.cfg.waivers)
+    found = wv.collect(sub, job.cfg)
+    inline = found[len(config_waivers):]
+    if inline:
+        known = known_ids()
+        for w in inline:
+            if "/" not in w.check and w.check not in known:
+                raise InputError(w.source, None, f"waiver for unknown check id {w.check!r}; did you mean {nearest(w.check, known)!r}?")
+    used: set[int] = set()
+    wv.apply_waivers(sub, found, dt.date.today(), used)
+    piece.used_config |= {i for i in used if i < len(config_waivers)}
+    for i, w in enumerate(inline, start=len(config_waivers)):
+        piece.inline.append(((w.source, w.check), wv.unused_note(w), i in used))
+
+
+def lint_chunk(args: tuple[list[str], Job]) -> Piece:
+    """Worker: read, lint, waive and render a chunk of kops files; a bad file is one error line."""
+    from specpatch.benchmarks import profiles
+    from specpatch.kops.target import targets_from_text
+    from specpatch.text import reading as local
+
+    paths, job = args
+    profiles.use_organization(job.opts.org)
+    piece = Piece()
+    parts: list[str] = []
+    for path in paths:
+        try:
+            src = local.read_file(path)
+            reports = [t.lint(job.opts) for t in targets_from_text(src.text, src.path, require=False, opts=job.opts)]
+            _waive(piece, reports, job)
+        except InputError as e:
+            piece.errors.append(str(e))
+            continue
+        except Exception as e:  # noqa: BLE001 - one bad file is one line; the other files' reports survive
+            from specpatch.text.errors import boundary_line
+
+            piece.errors.append(boundary_line(e) or f"{path}: internal error: {type(e).__name__}: {e}")
+            continue
+        _tally(piece, reports, job, parts)
+    piece.text = "\n\n".join(parts)
+    return piece
+
+
+class Sink:
+    """Adds pieces up and writes their text in order. Text is held back until some target has a
+    finding: a run with none prints no report (it exits 2, "nothing checked")."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.total = Piece()
+        self.held: list[str] = []
+        self.started = False
+
+    def add(self, p: Piece) -> None:
+        t = self.total
+        t.targets += p.targets
+        t.with_findings = t.with_findings or p.with_findings
+        t.failing = t.failing or p.failing
+        for k, v in p.counts.items():
+            t.counts[k] = t.counts.get(k, 0) + v
+        for key, row in p.rows.items():
+            mine = t.rows.setdefault(key, {})
+            for k, v in row.items():
+                mine[k] = mine.get(k, 0) + v
+        t.errors += p.errors
+        t.used_config |= p.used_config
+        t.inline += p.inline
+        if p.text:
+            self.held.append(p.text)
+            if t.with_findings:
+                self._flush()
+
+    def _flush(self) -> None:
+        for text in self.held:
+            self.out.write(("\n\n" if self.started else "") + text)
+            self.started = True
+        self.held = []
+
+    def finish(self) -> None:
+        """The summary, once every target is in."""
+        from specpatch.reporters import text
+
+        if not self.total.targets or not self.total.with_findings:
+            return
+        self._flush()
+        rows = self.total.rows if self.total.targets <= 20 else None
+        self.out.write("\n\n" + text.summary_from_counts(self.total.counts, rows) + "\n")
+
+    def waiver_notes(self, cfg) -> list[str]:
+        """Config waivers no chunk used, then inline ones no chunk used (each once)."""
+        from specpatch.review import waivers as wv
+
+        notes = [wv.unused_note(w) for i, w in enumerate(cfg.waivers) if i not in self.total.used_config]
+        used = {key for key, _, was_used in self.total.inline if was_used}
+        notes += list(dict.fromkeys(note for key, note, was_used in self.total.inline if not was_used and key not in used))
+        return notes
+
+
+def run(folders: list[tuple[str, list[str], list[str]]], job: Job, out: TextIO = sys.stdout) -> tuple[Sink, list[str]]:
+    """Lint and write the fleet; returns the sink (tallies) and the waiver notes."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from specpatch.commands.inputs import load_folder, unique
+
+    sink = Sink(out)
+    owner = [n for n, (_, files, _) in enumerate(folders) for _ in range(0, len(files), CHUNK_FILES)]
+    chunks = [(files[i:i + CHUNK_FILES], job) for _, files, _ in folders for i in range(0, len(files), CHUNK_FILES)]
+    found = [False] * len(folders)
+    with ProcessPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        for n, piece in zip(owner, pool.map(lint_chunk, chunks)):
+            found[n] = found[n] or piece.targets > 0
+            sink.add(piece)
+    for n, (folder, _, dirs) in enumerate(folders):  # inventories and Terraform folders beside the specs: here, in order
+        errors: list[str] = []
+        reports = []
+        for target in unique(load_folder(folder, job.opts, errors, [], dirs, found=found[n])):
+            try:
+                reports.append(target.lint(job.opts))
+            except InputError as e:
+                errors.append(str(e))
+        piece = Piece(errors=errors)
+        _waive(piece, reports, job)
+        parts: list[str] = []
+        _tally(piece, reports, job, parts)
+        piece.text = "\n\n".join(parts)
+        sink.add(piece)
+    sink.finish()
+    return sink, sink.waiver_notes(job.cfg)
