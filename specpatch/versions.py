@@ -16,7 +16,22 @@ def parse_minor(text: object) -> tuple[int, int] | None:
     """
     if text is None or isinstance(text, (float, bool)):
         return None
-    s = str(text).strip()
+    if text.__class__ is str:
+        hit = _PARSED.get(text, _MISS)
+        if hit is _MISS:
+            hit = _parse_minor(text)
+            if len(_PARSED) < 4096 and len(text) <= 128:
+                _PARSED[text] = hit
+        return hit
+    return _parse_minor(str(text))
+
+
+_PARSED: dict[str, tuple[int, int] | None] = {}  # the same few version strings, asked for many times a spec
+_MISS = object()
+
+
+def _parse_minor(text: str) -> tuple[int, int] | None:
+    s = text.strip()
     m = re.search(r"/v(\d{1,9})\.(\d{1,9})\.", s) if "/" in s else _MINOR.match(s)
     if not m:
         return None

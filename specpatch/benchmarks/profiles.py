@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import functools
 import re
-import importlib.resources
 import json
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from specpatch import versions
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 try:  # the C loader is several times faster; fall back when libyaml is missing
     _Loader: Any = yaml.CSafeLoader
@@ -25,15 +26,18 @@ except AttributeError:  # pragma: no cover
     _Loader = yaml.SafeLoader
 
 
-def profiles_dir() -> Path:
-    """The package's own profiles/ (installed or editable) unless SPECPATCH_PROFILES points elsewhere.
+def _root() -> str:
+    """profiles/ beside the package's own files (a wheel, pipx, pre-commit or a checkout alike), unless
+    SPECPATCH_PROFILES points elsewhere. The package's folder is what importlib.resources.files("specpatch")
+    names for a package on disk; found from __file__, which spares a cold start importing importlib.resources."""
+    return os.environ.get("SPECPATCH_PROFILES") or os.path.join(os.path.dirname(os.path.dirname(__file__)), "profiles")
 
-    Read through importlib.resources so a wheel, pipx or pre-commit install finds the same data as a checkout.
-    """
-    env = os.environ.get("SPECPATCH_PROFILES")
-    if env:
-        return Path(env)
-    return Path(str(importlib.resources.files("specpatch") / "profiles"))
+
+def profiles_dir() -> Path:
+    """The package's own profiles/ (installed or editable) unless SPECPATCH_PROFILES points elsewhere."""
+    from pathlib import Path
+
+    return Path(_root())
 
 
 def _pairs(d: dict) -> Any:
@@ -46,16 +50,17 @@ def _pairs(d: dict) -> Any:
 def load_data(relpath: str) -> Any:
     """A data file under profiles/, parsed once per process: its compiled JSON twin when there is one
     (tools/compile_profiles.py; a test keeps it equal to the YAML), else the YAML itself."""
-    root = profiles_dir()
-    compiled = root / "compiled" / Path(relpath).with_suffix(".json")
+    root = _root()
+    source = os.path.join(root, relpath)
+    compiled = os.path.join(root, "compiled", os.path.splitext(relpath)[0] + ".json")
     try:
-        fresh = compiled.stat().st_mtime >= (root / relpath).stat().st_mtime  # a YAML edited since: read the YAML
+        fresh = os.stat(compiled).st_mtime >= os.stat(source).st_mtime  # a YAML edited since: read the YAML
     except FileNotFoundError:
         fresh = False
     if fresh:
         with open(compiled, "rb") as fh:
             return json.loads(fh.read(), object_hook=_pairs)
-    with open(root / relpath, "rb") as fh:
+    with open(source, "rb") as fh:
         return yaml.load(fh, Loader=_Loader)
 
 
@@ -73,6 +78,8 @@ class Test:
 
 @dataclass(frozen=True, slots=True)
 class Rule:
+    """What a flag check tests on one component (kube-bench's tests), and our remediation."""
+
     id: str
     component: str
     tests: tuple[Test, ...]
@@ -87,6 +94,8 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class Check:
+    """One check of a benchmark: id, title, scoring, and its rule when a component flag decides it."""
+
     id: str
     title: str
     section: str
@@ -103,6 +112,8 @@ class Check:
 
 @dataclass(slots=True)
 class Benchmark:
+    """One bundled benchmark: its Kubernetes versions, sections and checks in order."""
+
     name: str
     kubernetes: list[str]
     sections: dict[str, str]
@@ -242,6 +253,16 @@ def benchmark_for(k8s: tuple[int, int] | None) -> tuple[str, str | None]:
     As kube-bench does, a minor missing from the map takes the nearest lower one (1.35 -> cis-1.12);
     a cluster older than every benchmark gets the oldest, with a note. No loop over numbers.
     """
+    hit = _FOR.get(k8s)
+    if hit is None:
+        hit = _FOR[k8s] = _benchmark_for(k8s)
+    return hit
+
+
+_FOR: dict[tuple[int, int] | None, tuple[str, str | None]] = {}  # the bundled index never changes in a run
+
+
+def _benchmark_for(k8s: tuple[int, int] | None) -> tuple[str, str | None]:
     idx = index()
     if k8s is None:
         return idx["default"], f"Kubernetes version unknown (a channel or unparsable): using the newest benchmark {idx['default']}"

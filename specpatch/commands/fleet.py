@@ -81,7 +81,7 @@ def _tally(piece: Piece, reports: list[TargetReport], job: Job, parts: list[str]
             row[f.status] = row.get(f.status, 0) + 1
 
 
-def _waive(piece: Piece, reports: list[TargetReport], job: Job) -> None:
+def _waive(piece: Piece, reports: list[TargetReport], job: Job, path: str | None = None, text: str | None = None) -> None:
     """The run's waivers on these reports; which config waivers matched and which inline ones did."""
     import datetime as dt
 
@@ -90,6 +90,9 @@ def _waive(piece: Piece, reports: list[TargetReport], job: Job) -> None:
 
     if job.no_waivers or not reports:
         return
+    if not job.cfg.waivers and text is not None and "specpatch" not in text and all(
+            f.location is None or f.location.path == path for t in reports for f in t.findings):
+        return  # no waiver can apply: none configured, none inline in the one file the findings point at
     sub = Report()
     sub.targets = reports
     config_waivers = list(job.cfg.waivers)
@@ -121,7 +124,7 @@ def lint_chunk(args: tuple[list[str], Job]) -> Piece:
         try:
             src = local.read_file(path)
             reports = [t.lint(job.opts) for t in targets_from_text(src.text, src.path, require=False, opts=job.opts)]
-            _waive(piece, reports, job)
+            _waive(piece, reports, job, src.path, src.text)
         except InputError as e:
             piece.errors.append(str(e))
             continue

@@ -93,17 +93,25 @@ def lint_cluster(cluster: KopsCluster, *, benchmark: str | None = None, kops_ver
     igs = [(ig, KopsSettings(cluster, kv, "control-plane" if ig.is_control_plane else "nodes", ig), f"instancegroup/{ig.name}")
            for ig in cluster.instance_groups if ig.node.get("spec") is not None and ig.node.get("spec").get("kubelet") is not None]
     igs = [(ig, s, scope, _fixable(s)) for ig, s, scope in igs]
+    # Without a masterKubelet block the control plane's kubelet reads exactly the nodes' layers: one
+    # verdict, unscoped, is what comparing the two would give.
+    spec = cluster.spec
+    one_kubelet = spec is None or (spec.get("masterKubelet") or spec.get("controlPlaneKubelet")) is None
     for check in bench.checks:
         kubelet = check.rule is not None and check.rule.component == "kubelet"
         if not kubelet:
             report.findings.append(engine.evaluate(check, name, cp.lookup, not_applicable=cp.removed_in, fixable=fix_cp, memo=memo))
             continue
-        f_cp = engine.evaluate(check, name, cp.lookup, scope="control-plane", not_applicable=cp.removed_in, fixable=fix_cp, memo=memo)
-        f_nodes = engine.evaluate(check, name, nodes.lookup, scope="nodes", not_applicable=nodes.removed_in, fixable=fix_nodes, memo=memo)
-        if _same(f_cp, f_nodes) and f_cp.field == f_nodes.field:
-            report.findings.append(_unscoped(f_nodes))
+        if one_kubelet:
+            f_cp = f_nodes = engine.evaluate(check, name, nodes.lookup, not_applicable=nodes.removed_in, fixable=fix_nodes, memo=memo)
+            report.findings.append(f_nodes)
         else:
-            report.findings += [f_cp, f_nodes]
+            f_cp = engine.evaluate(check, name, cp.lookup, scope="control-plane", not_applicable=cp.removed_in, fixable=fix_cp, memo=memo)
+            f_nodes = engine.evaluate(check, name, nodes.lookup, scope="nodes", not_applicable=nodes.removed_in, fixable=fix_nodes, memo=memo)
+            if _same(f_cp, f_nodes) and f_cp.field == f_nodes.field:
+                report.findings.append(_unscoped(f_nodes))
+            else:
+                report.findings += [f_cp, f_nodes]
         for ig, s, scope, fix_ig in igs:
             f_ig = engine.evaluate(check, name, s.lookup, scope=scope, not_applicable=s.removed_in, fixable=fix_ig, memo=memo)
             base = f_cp if ig.is_control_plane else f_nodes

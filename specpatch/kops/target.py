@@ -23,7 +23,8 @@ class KopsTarget:
         from specpatch.kops.fix import lint_settled  # `fixable` is what fix does under the same options
 
         report = lint_settled(self.cluster, opts)
-        report.findings = [f for f in report.findings if opts.selected(f.check)]
+        if opts.only or opts.skip:
+            report.findings = [f for f in report.findings if opts.selected(f.check)]
         report.notes += [w for w in self.cluster.warnings if w not in report.notes]  # duplicate keys, missing `---`
         return report
 
