@@ -193,6 +193,20 @@ class Sink:
         return notes
 
 
+def _in_order(pool, chunks: list, window: int):
+    """lint_chunk over the chunks, results in order, at most `window` chunks in flight: a slow chunk
+    holds back only a few finished ones, so memory stays flat however many files there are."""
+    from collections import deque
+
+    pending: deque = deque()
+    for chunk in chunks:
+        pending.append(pool.submit(lint_chunk, chunk))
+        if len(pending) >= window:
+            yield pending.popleft().result()
+    while pending:
+        yield pending.popleft().result()
+
+
 def run(folders: list[tuple[str, list[str], list[str]]], job: Job, out: TextIO = sys.stdout) -> tuple[Sink, list[str]]:
     """Lint and write the fleet; returns the sink (tallies) and the waiver notes."""
     from concurrent.futures import ProcessPoolExecutor
@@ -203,10 +217,16 @@ def run(folders: list[tuple[str, list[str], list[str]]], job: Job, out: TextIO =
     owner = [n for n, (_, files, _) in enumerate(folders) for _ in range(0, len(files), CHUNK_FILES)]
     chunks = [(files[i:i + CHUNK_FILES], job) for _, files, _ in folders for i in range(0, len(files), CHUNK_FILES)]
     found = [False] * len(folders)
-    with ProcessPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        for n, piece in zip(owner, pool.map(lint_chunk, chunks)):
+    workers = os.cpu_count() or 2
+    pool = ProcessPoolExecutor(max_workers=workers)
+    try:
+        for n, piece in zip(owner, _in_order(pool, chunks, window=4 * workers)):
             found[n] = found[n] or piece.targets > 0
             sink.add(piece)
+    except BaseException:  # a closed pipe, ^C: stop the workers instead of linting the rest first
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()
     for n, (folder, _, dirs) in enumerate(folders):  # inventories and Terraform folders beside the specs: here, in order
         errors: list[str] = []
         reports = []
