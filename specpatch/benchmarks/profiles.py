@@ -46,6 +46,11 @@ def _pairs(d: dict) -> Any:
     return d if pairs is None or len(d) != 1 else {k: v for k, v in pairs}
 
 
+# pip writes a wheel's files within moments of each other and in any order, so an installed YAML
+# may be a little newer than its twin; without this slack such an install parsed the YAML every run.
+INSTALL_SLACK_S = 5.0
+
+
 @functools.lru_cache(maxsize=None)
 def load_data(relpath: str) -> Any:
     """A data file under profiles/, parsed once per process: its compiled JSON twin when there is one
@@ -53,8 +58,8 @@ def load_data(relpath: str) -> Any:
     root = _root()
     source = os.path.join(root, relpath)
     compiled = os.path.join(root, "compiled", os.path.splitext(relpath)[0] + ".json")
-    try:
-        fresh = os.stat(compiled).st_mtime >= os.stat(source).st_mtime  # a YAML edited since: read the YAML
+    try:  # a YAML edited since: read the YAML
+        fresh = os.stat(compiled).st_mtime >= os.stat(source).st_mtime - INSTALL_SLACK_S
     except FileNotFoundError:
         fresh = False
     if fresh:
@@ -118,12 +123,18 @@ class Benchmark:
     kubernetes: list[str]
     sections: dict[str, str]
     checks: list[Check] = field(default_factory=list)
+    _by_id: dict = field(default_factory=dict, repr=False, compare=False)
 
     def check(self, check_id: str) -> Check | None:
-        for c in self.checks:
-            if c.id == check_id:
-                return c
-        return None
+        """The check with this id (the first, as a scan would find it); the index follows the list."""
+        index = self._by_id
+        if index.get(None) != (id(self.checks), len(self.checks)):
+            index.clear()
+            for c in reversed(self.checks):
+                index[c.id] = c
+            index[None] = (id(self.checks), len(self.checks))
+        hit = index.get(check_id)
+        return hit if hit is not None and not isinstance(hit, tuple) else None
 
 
 def _tests(raw: list[dict]) -> tuple[Test, ...]:

@@ -11,8 +11,10 @@ summary, the exit code, and "nothing checked" (a run whose targets have no findi
 
 from __future__ import annotations
 
+import operator
 import os
 import sys
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -65,20 +67,25 @@ def stream_folders(paths: list[str], fmt: str, output: str | None, baseline: str
     return found
 
 
+_KEY = operator.attrgetter("benchmark", "section", "status")
+
+
 def _tally(piece: Piece, reports: list[TargetReport], job: Job, parts: list[str]) -> None:
     """Count the reports into the piece and render them onto parts."""
     from specpatch.kops.lint import exit_status
     from specpatch.reporters import text
 
+    seen: Counter = Counter()
     for t in reports:
         parts.append(text.render_target(t, job.colour, job.verbose))
         piece.targets += 1
         piece.with_findings = piece.with_findings or bool(t.findings)
         piece.failing = piece.failing or exit_status(t.findings, job.fail_on)
-        for f in t.findings:
-            piece.counts[f.status] = piece.counts.get(f.status, 0) + 1
-            row = piece.rows.setdefault((f.benchmark, f.section), {})
-            row[f.status] = row.get(f.status, 0) + 1
+        seen.update(map(_KEY, t.findings))
+    for (bench, section, status), n in seen.items():
+        piece.counts[status] = piece.counts.get(status, 0) + n
+        row = piece.rows.setdefault((bench, section), {})
+        row[status] = row.get(status, 0) + n
 
 
 def _waive(piece: Piece, reports: list[TargetReport], job: Job, path: str | None = None, text: str | None = None) -> None:

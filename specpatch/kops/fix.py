@@ -7,7 +7,6 @@ fixes (audit logging, encryption at rest) emit every field they need.
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 from specpatch.benchmarks import profiles
 from specpatch import versions
@@ -229,7 +228,9 @@ def mark_fixable(report: TargetReport, plan: Plan) -> TargetReport:
         if f.fixable and f.check not in fixed and planned and f.benchmark != "specpatch":
             why = plan.why_not.get(f.check) or next((n.split(": ", 1)[1] for n in plan.notes if n.startswith(f.check + " ")), "")
             msg = "; ".join(p for p in (f.message, why) if p) if why not in f.message else f.message
-            f = replace(f, fixable=False, message=msg or "fix has no edit for this check here")
+            f = Finding(f.check, f.benchmark, f.status, f.title, f.section, f.component, f.flag, f.field, f.actual, f.origin,
+                        f.expected, f.location, False, msg or "fix has no edit for this check here", f.scope, f.scored,
+                        f.remediation, f.kube_bench)
         out.append(f)
     report.findings = out
     return report

@@ -7,6 +7,7 @@ the duplicates), and bounds alias expansion so a "billion laughs" document fails
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import yaml
@@ -18,24 +19,16 @@ try:
 except AttributeError:  # pragma: no cover - libyaml missing
     _Base = yaml.SafeLoader
 
-_RESOLVED: dict[tuple, str] = {}  # (plain value, implicit) -> tag; the safe resolver has no path resolvers
-_RESOLVED_MAX = 50_000
-
-
 class _Loader(_Base):  # type: ignore[misc, valid-type]
-    """The safe loader, remembering implicit scalar tags: "true", "1.28.6", "kubernetes" recur in every
-    spec of a fleet, and the resolver would run its regular expressions on each one again."""
+    """The safe loader, remembering implicit tags: "true", "1.28.6", "kubernetes" recur in every spec
+    of a fleet, and the resolver would run its regular expressions on each one again. The memo is
+    functools' C-level cache, so a repeated value costs libyaml's composer no Python call at all.
+    (The safe resolver has no path resolvers: a tag depends only on kind, value and implicitness.)"""
 
-    def resolve(self, kind, value, implicit):
-        if kind is not yaml.ScalarNode:
-            return super().resolve(kind, value, implicit)
-        key = (value, implicit)
-        tag = _RESOLVED.get(key)
-        if tag is None:
-            tag = super().resolve(kind, value, implicit)
-            if len(_RESOLVED) < _RESOLVED_MAX and len(value) <= 256:
-                _RESOLVED[key] = tag
-        return tag
+
+_resolver = yaml.resolver.Resolver()
+_Loader.resolve = staticmethod(functools.lru_cache(maxsize=65_536)(_resolver.resolve))  # type: ignore[method-assign]
+
 
 MAX_NODES = 200_000  # far beyond any cluster spec; an alias bomb blows past it quickly
 _STD = "tag:yaml.org,2002:"
