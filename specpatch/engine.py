@@ -188,7 +188,11 @@ def evaluate(
     settings = [lookup(rule.component, t) for t in rule.tests]
     if memo is None:
         return _decide(check, benchmark, rule, settings, scope, not_applicable, fixable)[0]
-    key = (id(check), tuple((s.value, s.origin, s.field, s.expr) for s in settings))
+    if len(settings) == 1:  # most checks: one test item, a flat key hashes faster
+        s = settings[0]
+        key: tuple = (id(check), s.value, s.origin, s.field, s.expr)
+    else:
+        key = (id(check), tuple((s.value, s.origin, s.field, s.expr) for s in settings))
     hit = memo.get(key)
     if hit is None or hit[0] is not check:
         f, index = _decide(check, benchmark, rule, settings, scope, not_applicable, fixable)

@@ -74,6 +74,7 @@ class KopsSettings:
         self._cache: dict[tuple[str, str, str | None], Setting] = {}
         self._layers: dict[str, list[Layer]] = {}
         self._anchors: dict[int, Location] = {}
+        self._plans = _PLANS.setdefault((self.kops, self.k8s), {})
 
     # -- where values come from -------------------------------------------------
     def layers(self, component: str) -> list[Layer]:
@@ -151,9 +152,10 @@ class KopsSettings:
     # -- the public lookup -------------------------------------------------------
     def lookup(self, component: str, test: Test) -> Setting:
         key = (component, test.flag, test.config_key)
-        if key not in self._cache:
-            self._cache[key] = self._resolve(component, test)
-        return self._cache[key]
+        hit = self._cache.get(key)
+        if hit is None:
+            hit = self._cache[key] = self._resolve(component, test)
+        return hit
 
     def flag_entry(self, component: str, flag: str) -> dict:
         comp = self.mapping["components"].get(component, {})
@@ -186,10 +188,10 @@ class KopsSettings:
     def _plan(self, component: str, test: Test) -> tuple:
         """How one flag is resolved, as far as no spec decides it: the mapping entry, the field, the forced
         value and the defaults of this kops and Kubernetes version. Built once per run for each."""
-        key = (component, test.flag, test.config_key, self.kops, self.k8s)
-        plan = _PLANS.get(key)
+        key = (component, test.flag, test.config_key)
+        plan = self._plans.get(key)
         if plan is None:
-            plan = _PLANS[key] = self._plan_of(component, test)
+            plan = self._plans[key] = self._plan_of(component, test)
         return plan
 
     def _plan_of(self, component: str, test: Test) -> tuple:
@@ -363,7 +365,7 @@ class KopsSettings:
 _MISS = object()
 _PICKED: dict[tuple, tuple] = {}  # (id(entries), kops, k8s) -> (entries, chosen): what depends on no spec
 _REMOVED: dict[tuple, str | None] = {}
-_PLANS: dict[tuple, tuple] = {}  # (component, flag, config key, kops, k8s) -> how the flag resolves
+_PLANS: dict[tuple, dict] = {}  # (kops, k8s) -> (component, flag, config key) -> how the flag resolves
 
 
 def _with_flag(s: Setting, flag: str) -> Setting:

@@ -17,6 +17,7 @@ import yaml
 from specpatch.model import Edit, PNode
 from specpatch.text.yamlpos import compose_documents
 
+_SAFE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_./@][A-Za-z0-9_./@:=,+-]*$")
 
 
@@ -31,7 +32,7 @@ def render_scalar(value: Any) -> str:
     s = str(value)
     if s and _PLAIN_SAFE.match(s) and not s.endswith(":") and ": " not in s:
         try:
-            back = yaml.safe_load(s)
+            back = yaml.load(s, Loader=_SAFE)  # noqa: S506 - the safe loader (libyaml's when present)
         except yaml.YAMLError:
             back = None
         if back == s and isinstance(back, str):
