@@ -11,6 +11,7 @@ summary, the exit code, and "nothing checked" (a run whose targets have no findi
 
 from __future__ import annotations
 
+import json
 import operator
 import os
 import sys
@@ -29,7 +30,7 @@ CHUNK_FILES = 32  # small chunks: output flows early and a worker holds only a c
 class Piece:
     """What one chunk of files (or the parent's own targets) adds to the run."""
 
-    text: str = ""  # the rendered targets, joined as the text report joins them
+    parts: list[str] = field(default_factory=list)  # each target rendered in the run's format
     targets: int = 0
     with_findings: bool = False
     failing: bool = False
@@ -46,16 +47,20 @@ class Job:
 
     opts: Options
     cfg: Any  # review.config.Config
+    fmt: str  # text or json
     colour: bool
     verbose: bool
     fail_on: str
     no_waivers: bool
 
 
+STREAMED = ("text", "json")
+
+
 def stream_folders(paths: list[str], fmt: str, output: str | None, baseline: str | None, predict: str | None) -> list[tuple[str, list[str], list[str]]] | None:
-    """(folder, kops files, other targets' folders) for each PATH when the run can be streamed: text to
-    stdout, no baseline or prediction, every PATH a plain folder, enough files for workers; else None."""
-    if fmt != "text" or output is not None or baseline or predict or not paths or (os.cpu_count() or 1) < 2:
+    """(folder, kops files, other targets' folders) for each PATH when the run can be streamed: text or
+    JSON to stdout, no baseline or prediction, every PATH a plain folder, enough files for workers; else None."""
+    if fmt not in STREAMED or output is not None or baseline or predict or not paths or (os.cpu_count() or 1) < 2:
         return None
     from specpatch.commands.inputs import discover, is_kops_terraform_dir, is_kubespray
 
@@ -70,14 +75,16 @@ def stream_folders(paths: list[str], fmt: str, output: str | None, baseline: str
 _KEY = operator.attrgetter("benchmark", "section", "status")
 
 
-def _tally(piece: Piece, reports: list[TargetReport], job: Job, parts: list[str]) -> None:
-    """Count the reports into the piece and render them onto parts."""
+def _tally(piece: Piece, reports: list[TargetReport], job: Job) -> None:
+    """Count the reports into the piece and render each onto its parts."""
+    import json
+
     from specpatch.kops.lint import exit_status
     from specpatch.reporters import text
 
     seen: Counter = Counter()
     for t in reports:
-        parts.append(text.render_target(t, job.colour, job.verbose))
+        piece.parts.append(text.render_target(t, job.colour, job.verbose) if job.fmt == "text" else json.dumps(t.as_dict()))
         piece.targets += 1
         piece.with_findings = piece.with_findings or bool(t.findings)
         piece.failing = piece.failing or exit_status(t.findings, job.fail_on)
@@ -126,7 +133,6 @@ def lint_chunk(args: tuple[list[str], Job]) -> Piece:
     paths, job = args
     profiles.use_organization(job.opts.org)
     piece = Piece()
-    parts: list[str] = []
     for path in paths:
         try:
             src = local.read_file(path)
@@ -140,17 +146,20 @@ def lint_chunk(args: tuple[list[str], Job]) -> Piece:
 
             piece.errors.append(boundary_line(e) or f"{path}: internal error: {type(e).__name__}: {e}")
             continue
-        _tally(piece, reports, job, parts)
-    piece.text = "\n\n".join(parts)
+        _tally(piece, reports, job)
     return piece
 
 
 class Sink:
-    """Adds pieces up and writes their text in order. Text is held back until some target has a
-    finding: a run with none prints no report (it exits 2, "nothing checked")."""
+    """Adds pieces up and writes their targets in order, as the report's renderer would join them.
 
-    def __init__(self, out: TextIO) -> None:
+    Output is held back until some target has a finding (a run with none prints no report: it exits 2,
+    "nothing checked"); JSON also until more than 20 targets are in, since a report of up to 20 is
+    indented and larger ones are compact."""
+
+    def __init__(self, out: TextIO, fmt: str = "text") -> None:
         self.out = out
+        self.fmt = fmt
         self.total = Piece()
         self.held: list[str] = []
         self.started = False
@@ -169,22 +178,48 @@ class Sink:
         t.errors += p.errors
         t.used_config |= p.used_config
         t.inline += p.inline
-        if p.text:
-            self.held.append(p.text)
-            if t.with_findings:
-                self._flush()
+        self.held += p.parts
+        if t.with_findings and (self.fmt == "text" or t.targets > 20):
+            self._flush()
 
     def _flush(self) -> None:
-        for text in self.held:
-            self.out.write(("\n\n" if self.started else "") + text)
-            self.started = True
+        if not self.held:
+            return
+        if self.fmt == "json" and not self.started:
+            from specpatch import __version__
+
+            self.out.write('{"specpatch": ' + json.dumps(__version__) + ', "targets": [')
+        sep = "\n\n" if self.fmt == "text" else ", "
+        self.out.write((sep if self.started else "") + sep.join(self.held))
+        self.started = True
         self.held = []
 
+    def summary(self) -> dict[str, int]:
+        """Report.summary() from the tallies: every status, in the same order."""
+        from specpatch.model import STATUSES
+
+        counts = {s: 0 for s in STATUSES}
+        for k, v in self.total.counts.items():
+            counts[k] = counts.get(k, 0) + v
+        return counts
+
     def finish(self) -> None:
-        """The summary, once every target is in."""
+        """The summary (text) or the closing fields (JSON), once every target is in."""
         from specpatch.reporters import text
 
-        if not self.total.targets or not self.total.with_findings:
+        t = self.total
+        if not (t.with_findings or t.errors) or (self.fmt == "text" and not t.targets):
+            return  # "nothing checked" (no report), or errors alone: the text report is then empty too
+        if self.fmt == "json":
+            if not self.started:  # at most 20 targets: the indented form, as the report path writes it
+                from specpatch import __version__
+
+                doc = {"specpatch": __version__, "targets": [json.loads(x) for x in self.held],
+                       "errors": list(self.total.errors), "summary": self.summary()}
+                self.out.write(json.dumps(doc, indent=2) + "\n")
+                return
+            self._flush()
+            self.out.write('], "errors": ' + json.dumps(self.total.errors) + ', "summary": ' + json.dumps(self.summary()) + "}\n")
             return
         self._flush()
         rows = self.total.rows if self.total.targets <= 20 else None
@@ -220,7 +255,7 @@ def run(folders: list[tuple[str, list[str], list[str]]], job: Job, out: TextIO =
 
     from specpatch.commands.inputs import load_folder, unique
 
-    sink = Sink(out)
+    sink = Sink(out, job.fmt)
     owner = [n for n, (_, files, _) in enumerate(folders) for _ in range(0, len(files), CHUNK_FILES)]
     chunks = [(files[i:i + CHUNK_FILES], job) for _, files, _ in folders for i in range(0, len(files), CHUNK_FILES)]
     found = [False] * len(folders)
@@ -237,16 +272,15 @@ def run(folders: list[tuple[str, list[str], list[str]]], job: Job, out: TextIO =
     for n, (folder, _, dirs) in enumerate(folders):  # inventories and Terraform folders beside the specs: here, in order
         errors: list[str] = []
         reports = []
-        for target in unique(load_folder(folder, job.opts, errors, [], dirs, found=found[n])):
+        # As lint_paths: "nothing found" only when no file gave a cluster and no error was said so far.
+        for target in unique(load_folder(folder, job.opts, errors, [], dirs, found=found[n] or bool(sink.total.errors))):
             try:
                 reports.append(target.lint(job.opts))
             except InputError as e:
                 errors.append(str(e))
         piece = Piece(errors=errors)
         _waive(piece, reports, job)
-        parts: list[str] = []
-        _tally(piece, reports, job, parts)
-        piece.text = "\n\n".join(parts)
+        _tally(piece, reports, job)
         sink.add(piece)
     sink.finish()
     return sink, sink.waiver_notes(job.cfg)

@@ -93,10 +93,12 @@ def run_lint(paths: list[str], *, format: str, output: str | None, color: str, v
     out.check_format(format)
     out.check_output(output)
     out.check_color(color)
-    from specpatch.commands.explain import explain_check
-    from specpatch.reporters import review
+    ctx = None  # text and json reports use no review context: a plain lint starts without the review modules
+    if format not in ("text", "json") or root is not None or include:
+        from specpatch.commands.explain import explain_check
+        from specpatch.reporters import review
 
-    ctx = review.context(root, include, output, explain=explain_check)
+        ctx = review.context(root, include, output, explain=explain_check)
     cfg = common.load_config(config)
     fail_on = fail_on if fail_on != "fail" or not cfg.fail_on else cfg.fail_on
     if fail_on not in ("fail", "warn"):
@@ -114,7 +116,7 @@ def run_lint(paths: list[str], *, format: str, output: str | None, color: str, v
 
     folders = fleet.stream_folders(paths, format, output, baseline, predict)
     if folders is not None:
-        return _stream(folders, opts, cfg, color=color, verbose=verbose, fail_on=fail_on, no_waivers=no_waivers)
+        return _stream(folders, opts, cfg, fmt=format, color=color, verbose=verbose, fail_on=fail_on, no_waivers=no_waivers)
     report, targets = lint_paths(paths, opts)
     if predict:
         from specpatch.kubebench import predict as kb_predict
@@ -139,12 +141,12 @@ def run_lint(paths: list[str], *, format: str, output: str | None, color: str, v
     return common.exit_code(report, fail_on)
 
 
-def _stream(folders, opts: Options, cfg, *, color: str, verbose: bool, fail_on: str, no_waivers: bool) -> int:
-    """A big fleet, text to stdout: workers lint and render (commands/fleet.py); the same output, notes,
-    errors and exit code as the report path, without holding the findings."""
+def _stream(folders, opts: Options, cfg, *, fmt: str, color: str, verbose: bool, fail_on: str, no_waivers: bool) -> int:
+    """A big fleet, text or JSON to stdout: workers lint and render (commands/fleet.py); the same output,
+    notes, errors and exit code as the report path, without holding the findings."""
     from specpatch.commands import common, fleet, report as out
 
-    job = fleet.Job(opts, cfg, out.use_color(color, None), verbose, fail_on, no_waivers)
+    job = fleet.Job(opts, cfg, fmt, out.use_color(color, None), verbose, fail_on, no_waivers)
     sink, waiver_notes = fleet.run(folders, job)
     total = sink.total
     why = common.why_nothing(bool(total.errors), total.targets, total.with_findings)

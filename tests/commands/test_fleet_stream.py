@@ -74,12 +74,13 @@ def test_stream_nothing_checked(tmp_path):
     assert streamed.stdout == "" and streamed.stderr == held.stderr
 
 
-def test_only_big_text_runs_stream(tmp_path):
+def test_only_big_text_and_json_runs_stream(tmp_path):
     folder = _fleet(tmp_path / "fleet", 10)
     assert fleet.stream_folders([str(folder)], "text", None, None, None) is None  # too few files
     big = _fleet(tmp_path / "big")
     assert fleet.stream_folders([str(big)], "text", None, None, None) is not None
-    for fmt, output, baseline, predict in (("json", None, None, None), ("text", "x.txt", None, None),
+    assert fleet.stream_folders([str(big)], "json", None, None, None) is not None
+    for fmt, output, baseline, predict in (("sarif", None, None, None), ("junit", None, None, None), ("text", "x.txt", None, None),
                                            ("text", None, "origin/main", None), ("text", None, None, "kube-bench")):
         assert fleet.stream_folders([str(big)], fmt, output, baseline, predict) is None
     assert fleet.stream_folders([str(big / "c0000.yaml")], "text", None, None, None) is None
@@ -90,10 +91,38 @@ def test_sink_holds_text_until_a_finding():
 
     out = io.StringIO()
     sink = fleet.Sink(out)
-    sink.add(fleet.Piece(text="== a ==", targets=1))
+    sink.add(fleet.Piece(parts=["== a =="], targets=1))
     assert out.getvalue() == ""
-    sink.add(fleet.Piece(text="== b ==", targets=1, with_findings=True, counts={"PASS": 1}))
+    sink.add(fleet.Piece(parts=["== b =="], targets=1, with_findings=True, counts={"PASS": 1}))
     assert out.getvalue() == "== a ==\n\n== b =="
     sink.finish()
     assert out.getvalue() == ("== a ==\n\n== b ==\n\n== Summary total ==\n"
                               "1 checks PASS\n0 checks FAIL\n0 checks WARN\n1 checks in total\n")
+
+
+def test_stream_json_equals_the_report_path(tmp_path):
+    folder = _fleet(tmp_path / "fleet")
+    streamed, held, body = _both(folder, tmp_path, "--format", "json")
+    assert streamed.returncode == held.returncode == 2
+    assert streamed.stdout == body and streamed.stderr == held.stderr
+    import json
+
+    doc = json.loads(body)
+    assert len(doc["targets"]) > 20 and doc["errors"] and doc["summary"]["FAIL"] > 0
+
+
+@pytest.mark.parametrize("clusters", [0, 7])
+def test_stream_json_small_reports(tmp_path, clusters):
+    """Many files but few clusters: the indented form; no cluster but an error: the errors alone."""
+    folder = tmp_path / "fleet"
+    folder.mkdir()
+    for i in range(fleet.PARALLEL_MIN_FILES):
+        (folder / f"other{i:04d}.yaml").write_text(f"just: yaml {i}\n")
+    for i in range(clusters):
+        (folder / f"c{i:04d}.yaml").write_text(spec().replace("t.example.com", f"c{i}.example.com"))
+    (folder / "broken.yaml").write_text("kind: Cluster\nspec: [\n")
+    assert fleet.stream_folders([str(folder)], "json", None, None, None) is not None
+    streamed, held, body = _both(folder, tmp_path, "--format", "json")
+    assert streamed.returncode == held.returncode == 2
+    assert streamed.stdout == body and streamed.stderr == held.stderr
+    assert body.startswith('{\n  "specpatch"') and body.count('"kind": "kops"') == clusters
