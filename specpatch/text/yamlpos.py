@@ -96,7 +96,7 @@ def _scalar_value(node: yaml.ScalarNode) -> object:
         return node.value
 
 
-_STR = _STD + "str"
+_STR, _MERGE = _STD + "str", _STD + "merge"
 _ScalarNode, _MappingNode = yaml.ScalarNode, yaml.MappingNode
 
 
@@ -116,9 +116,15 @@ def _convert(node: yaml.Node, st: _State) -> PNode:
         merges: list[PNode] = []
         st.depth += 1
         for k, v in node.value:
-            kp = _convert(k, st)
+            if k.__class__ is _ScalarNode and k.tag == _STR and st.nodes < MAX_NODES:  # a plain key: _convert inlined
+                st.nodes += 1
+                ks, ke, name = k.start_mark, k.end_mark, k.value
+                kp = PNode("scalar", name, ks.line + 1, ks.column + 1, ks.index, ke.index, None, None, k.style,
+                           name if ("{{" in name or "{%" in name) else None)
+            else:
+                kp = _convert(k, st)
             vp = _convert(v, st)
-            if k.tag == _STD + "merge" or (kp.kind == "scalar" and kp.value == "<<" and k.style is None):
+            if k.tag == _MERGE or (kp.kind == "scalar" and kp.value == "<<" and k.style is None):
                 merges.append(vp)
                 continue
             name = str(kp.value) if kp.kind == "scalar" else str(k.value)
