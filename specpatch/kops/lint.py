@@ -97,8 +97,11 @@ def lint_cluster(cluster: KopsCluster, *, benchmark: str | None = None, kops_ver
     # verdict, unscoped, is what comparing the two would give.
     spec = cluster.spec
     one_kubelet = spec is None or (spec.get("masterKubelet") or spec.get("controlPlaneKubelet")) is None
-    for check in bench.checks:
-        kubelet = check.rule is not None and check.rule.component == "kubelet"
+    for check, static in _checks(bench, name):
+        if static is not None:  # no setting decides it; every scope would give this one, unscoped
+            report.findings.append(static)
+            continue
+        kubelet = check.rule.component == "kubelet"
         if not kubelet:
             report.findings.append(engine.evaluate(check, name, cp.lookup, not_applicable=cp.removed_in, fixable=fix_cp, memo=memo))
             continue
@@ -127,6 +130,21 @@ def _unscoped(f: Finding) -> Finding:
 
 
 _MEMOS: dict[tuple, dict] = {}
+_CHECKS: dict[int, tuple] = {}
+
+
+def _checks(bench, name: str) -> list[tuple[Check, Finding | None]]:
+    """The benchmark's checks, each with its finding when no setting decides it (retired by kube-bench,
+    switched off by the organization profile, or with no test on a flag): built once per benchmark."""
+    hit = _CHECKS.get(id(bench))
+    if hit is None or hit[0] is not bench:
+        def no_lookup(component, test):  # pragma: no cover - a static check reads no setting
+            raise AssertionError("static check read a setting")
+
+        rows = [(c, engine.evaluate(c, name, no_lookup) if c.type == "skip" or c.disabled or c.rule is None else None)
+                for c in bench.checks]
+        hit = _CHECKS[id(bench)] = (bench, rows)
+    return hit[1]
 
 
 def _memo(benchmark: str, kops: tuple[int, int], k8s: tuple[int, int] | None) -> dict:

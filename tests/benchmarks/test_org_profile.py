@@ -152,3 +152,19 @@ def test_cli_bad_profile_is_one_line_exit_2(tmp_path):
     p = run("lint", "c.yaml", cwd=str(tmp_path), env={"PYTHONPATH": str(ROOT)})
     assert p.returncode == 2
     assert p.stderr.strip().splitlines() == [f"{tmp_path}/.specpatch.yaml:4: disable: check 1.2.5 needs a reason"]
+
+
+def test_profile_is_layered_once_per_run(acme, tmp_path):
+    """Every spec of a run shares one layered benchmark, so what lint decides once per benchmark (the
+    verdict memo, the static findings) is reused, not rebuilt and kept for each spec."""
+    from specpatch.kops import lint as kops_lint
+
+    assert profiles.benchmark("cis-1.12") is profiles.benchmark("cis-1.12")
+    before = len(kops_lint._CHECKS)
+    for i in range(30):
+        lint_text(spec().replace("t.example.com", f"c{i}.example.com"))
+    assert len(kops_lint._CHECKS) <= before + 1
+    (tmp_path / "other").mkdir()
+    other = _cfg(tmp_path / "other", PROFILE.replace("acme", "acme2"))
+    profiles.use_organization(other.profile)  # another profile: layered again, not the first one's
+    assert "acme2" in profiles.benchmark("cis-1.12").check("1.2.5").disabled
