@@ -1,267 +1,80 @@
-"""The command line: typer wiring only. Each command's body is a `run_*` function in specpatch/commands/.
+"""The console entry point: `lint` and `fix` start without typer; everything else goes to the typer app.
 
-Heavy modules are imported inside the command that needs them, so `specpatch lint` on a kops file
-starts fast. Every way out of a command goes through `_finish`: a usage error, bad input or a
-closed pipe is one line on stderr and exit 2, never a traceback.
+specpatch/cli_fast.py parses the common command lines of lint and fix from a table generated from
+the typer app; whatever it does not fully understand (help, version, a bad option or value,
+completion) goes to specpatch/cli_app.py unchanged, so output and exit codes are typer's.
+SPECPATCH_TYPER=1 (or SPECPATCH_DEBUG) sends every command line to typer.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from typing import Callable, List, Optional
+from typing import Any
 
-import typer
-
-from specpatch import __version__
-
-app = typer.Typer(
-    no_args_is_help=True,
-    help="Lint and patch kops, kubespray and Terraform cluster specs against the CIS Kubernetes Benchmark.",
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
+from specpatch import cli_run
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"specpatch {__version__}")
-        raise typer.Exit(0)
+def _typer_only() -> bool:
+    return bool(os.environ.get("SPECPATCH_TYPER") or os.environ.get("SPECPATCH_DEBUG")) or any(
+        k.startswith("_") and k.endswith("_COMPLETE") for k in os.environ)  # click's shell completion
 
 
-@app.callback()
-def _root(
-    version: bool = typer.Option(False, "--version", "-V", callback=_version, is_eager=True, help="Print the version and exit."),
-) -> None:
-    """specpatch: CIS Kubernetes Benchmark for the cluster spec you keep in git."""
+def _abort() -> int:
+    """What typer prints for an EOFError in a command (rare: imports typer)."""
+    import click
+    import typer.core
+
+    click.echo(file=sys.stderr)
+    if typer.core.HAS_RICH and typer.core.DEFAULT_MARKUP_MODE is not None:
+        from typer import rich_utils
+
+        rich_utils.rich_abort_error()
+    else:
+        click.echo("Aborted!", file=sys.stderr)
+    return 1
 
 
-def _finish(body: Callable[[], int]) -> None:
-    """Run a command body and leave with its exit code; expected failures become one line and exit 2."""
-    from specpatch.commands.common import UsageError
-    from specpatch.model import InputError
+def _fast(argv: list[str]) -> int | None:
+    """The exit code of a lint or fix run without typer, or None when typer must see the command line."""
+    if _typer_only():
+        return None
+    from specpatch import cli_fast
 
-    try:
-        code = body()
-        sys.stdout.flush()
-    except (UsageError, InputError) as e:
-        typer.echo(str(e), err=True)
-        code = 2
-    except BrokenPipeError:
-        devnull = os.open(os.devnull, os.O_WRONLY)  # nothing more can reach the reader; keep exit quiet
-        os.dup2(devnull, sys.stdout.fileno())
-        typer.echo("specpatch: output closed before the report was complete (broken pipe)", err=True)
-        code = 2
-    raise typer.Exit(code)
-
-
-# Options several commands share (typer reads them; it never changes them).
-FORMAT = typer.Option("text", "--format", "-f", help="text, json, sarif, github, markdown or junit.")
-OUTPUT = typer.Option(None, "--output", "-o", help="Write the report to this file; the terminal still gets the summary.")
-COLOR = typer.Option("auto", "--color", help="auto (a terminal, unless NO_COLOR is set), always or never.")
-BENCHMARK = typer.Option(None, "--benchmark", help="Benchmark to use (see `specpatch profiles`); default follows kubernetesVersion.")
-KOPS_VERSION = typer.Option(None, "--kops-version", help="kops release whose defaults and fields apply (default: newest modelled).")
-KUBESPRAY_VERSION = typer.Option(None, "--kubespray-version", help="kubespray release whose role defaults apply.")
-EXTRA_VARS = typer.Option(None, "--extra-vars", "-e", help="kubespray: extra vars on top, as ansible takes them: -e @FILE or -e key=value (repeatable).")
-VALUES = typer.Option(None, "--values", help="kops template: values file for `kops toolbox template` (repeatable; later files win).")
-TEMPLATE_VARS = typer.Option(None, "--var", help="envsubst / templatefile source: NAME=VALUE for ${NAME} (repeatable).")
-ONLY = typer.Option(None, "--only", help="Only these check ids or sections (comma-separated, repeatable).")
-SKIP = typer.Option(None, "--skip", help="Skip these check ids or sections.")
-STATE = typer.Option(None, "--state", help="kops state store (default: KOPS_STATE_STORE); PATH may then be a cluster name.")
-NAME = typer.Option(None, "--name", help="kops cluster name in the state store (default: KOPS_CLUSTER_NAME).")
-PROFILE = typer.Option(None, "--profile", help="AWS profile for s3:// state stores.")
-SKIP_OTHER = typer.Option(False, "--skip-other", help="Pass over files that are no kops spec, kubespray vars or kops Terraform (pre-commit).")
-UNSAFE_FIXES = typer.Option(False, "--unsafe-fixes", help="Also apply edits classed unsafe (docs/fix-safety.md); otherwise they are listed.")
-ASSUME = typer.Option(None, "--assume", help="A prerequisite a `needs` edit asks for is met (repeatable): psp-objects, admission-config, "
-                      "kubelet-serving-certs, encryption-secret, kernel-sysctls, kubelet-csr-approval.")
-
-
-def _assume(values: Optional[List[str]]) -> set[str]:
-    from specpatch.plan import PREREQUISITES
-
-    names = {x.strip() for v in values or [] for x in v.split(",") if x.strip()}
-    bad = sorted(names - set(PREREQUISITES))
+    parsed = cli_fast.parse(argv)
+    if parsed is None:
+        return None
+    command, params = parsed
+    call = cli_fast.call_args(params)
+    names, bad = cli_run.unknown_prerequisites(call["assume"])
     if bad:
-        raise typer.BadParameter(f"unknown prerequisite {', '.join(bad)}; known: {', '.join(PREREQUISITES)}", param_hint="--assume")
-    return names
-VERBOSE = typer.Option(False, "--verbose", "-v", help="Show every finding in full, including NOT-IN-SPEC.")
+        return None  # typer's "Invalid value for --assume"
+    try:
+        return cli_run.BODIES[command](call, lambda _values: names)
+    except EOFError:
+        return _abort()
+    except KeyboardInterrupt:
+        return 130  # typer: exit 130, nothing printed
+    except OSError as e:
+        import errno
+
+        if e.errno != errno.EPIPE:
+            raise
+        from click.utils import PacifyFlushWrapper  # as click leaves a closed pipe: quiet, exit 1
+
+        sys.stdout = PacifyFlushWrapper(sys.stdout)  # type: ignore[assignment]
+        sys.stderr = PacifyFlushWrapper(sys.stderr)  # type: ignore[assignment]
+        return 1
 
 
-def _paths(paths: Optional[List[str]], state: Optional[str], name: Optional[str]) -> list[str]:
-    from specpatch.commands.kops_source import resolve_paths
+def _leave(code: int) -> None:
+    """Exit without the interpreter's last full garbage collection, which walks every object still alive
+    (about 5% of a one-file lint): they are frozen first. No specpatch object needs a finalizer at exit;
+    files are closed by `with` blocks and stdout is flushed by cli_run.finish."""
+    import gc
 
-    return resolve_paths(paths, state, name)
-
-
-@app.command()
-def lint(
-    paths: Optional[List[str]] = typer.Argument(None, help="kops spec file or folder, '-' for stdin, s3://bucket/cluster, file://, a cluster name with --state, a kubespray inventory, or Terraform."),
-    format: str = FORMAT,
-    output: Optional[str] = OUTPUT,
-    color: str = COLOR,
-    benchmark: Optional[str] = BENCHMARK,
-    kops_version: Optional[str] = KOPS_VERSION,
-    kubespray_version: Optional[str] = KUBESPRAY_VERSION,
-    extra_vars: Optional[List[str]] = EXTRA_VARS,
-    values: Optional[List[str]] = VALUES,
-    template_vars: Optional[List[str]] = TEMPLATE_VARS,
-    fail_on: str = typer.Option("fail", "--fail-on", help="fail: exit 1 on FAIL; warn: also on WARN."),
-    only: Optional[List[str]] = ONLY,
-    skip: Optional[List[str]] = SKIP,
-    verbose: bool = VERBOSE,
-    state: Optional[str] = STATE,
-    name: Optional[str] = NAME,
-    profile: Optional[str] = PROFILE,
-    no_waivers: bool = typer.Option(False, "--no-waivers", help="Show raw verdicts: ignore inline and .specpatch.yaml waivers."),
-    baseline: Optional[str] = typer.Option(None, "--baseline", help="A git ref (origin/main) or a saved JSON report: report only new FAIL/WARN."),
-    skip_other: bool = SKIP_OTHER,
-    config: Optional[str] = typer.Option(None, "--config", help="The .specpatch.yaml to use (default: the nearest, from the current folder up)."),
-    root: Optional[str] = typer.Option(None, "--root", help="sarif/github/markdown/junit paths relative to this folder (default: the git top level)."),
-    include: Optional[List[str]] = typer.Option(None, "--include", help="Also report these in sarif/github: manual, not-in-spec (comma-separated)."),
-    predict: Optional[str] = typer.Option(None, "--predict", help="kube-bench: what kube-bench will print on the nodes, where it differs, and why."),
-    unsafe_fixes: bool = UNSAFE_FIXES,
-    assume: Optional[List[str]] = ASSUME,
-) -> None:
-    """Lint cluster specs: PASS, FAIL, WARN, NOT-IN-SPEC ... with file:line for each finding."""
-    from specpatch.commands.lint import run_lint
-
-    _finish(lambda: run_lint(
-        _paths(paths, state, name), format=format, output=output, color=color, verbose=verbose, fail_on=fail_on,
-        no_waivers=no_waivers, baseline=baseline, skip_other=skip_other, benchmark=benchmark, kops_version=kops_version,
-        kubespray_version=kubespray_version, extra_vars=extra_vars, only=only, skip=skip, profile=profile,
-        values=values, template_vars=template_vars, config=config, root=root, include=include, predict=predict,
-        unsafe_fixes=unsafe_fixes, assume=_assume(assume)))
-
-
-@app.command()
-def fix(
-    paths: Optional[List[str]] = typer.Argument(None, help="Spec file, folder, kubespray inventory, Terraform, or a cluster name with --state."),
-    in_place: bool = typer.Option(False, "--in-place", "-i", help="Write the fixes (atomic replace) instead of printing a diff."),
-    check_only: bool = typer.Option(False, "--check", help="Exit 1 when a fix would change something (for CI); print the diff."),
-    only: Optional[List[str]] = typer.Option(None, "--only", help="Only these check ids (comma-separated); also fixes their WARNs."),
-    skip: Optional[List[str]] = SKIP,
-    benchmark: Optional[str] = BENCHMARK,
-    kops_version: Optional[str] = KOPS_VERSION,
-    kubespray_version: Optional[str] = KUBESPRAY_VERSION,
-    extra_vars: Optional[List[str]] = EXTRA_VARS,
-    values: Optional[List[str]] = VALUES,
-    template_vars: Optional[List[str]] = TEMPLATE_VARS,
-    vars_file: Optional[str] = typer.Option(None, "--vars-file", help="kubespray: where unset variables go (default group_vars/k8s_cluster/k8s-cluster.yml)."),
-    fix_all: bool = typer.Option(False, "--all", help="kubespray: write every value of the hardening guide the inventory lacks."),
-    spec: Optional[str] = typer.Option(None, "--spec", help="Terraform generated by kops: the source spec to patch instead."),
-    annotate: bool = typer.Option(False, "--annotate", help="Add a trailing '# CIS <id>' comment to each edited line."),
-    state: Optional[str] = STATE,
-    name: Optional[str] = NAME,
-    profile: Optional[str] = PROFILE,
-    skip_other: bool = SKIP_OTHER,
-    unsafe_fixes: bool = UNSAFE_FIXES,
-    assume: Optional[List[str]] = ASSUME,
-    format: str = typer.Option("diff", "--format", "-f", help="diff (default), or json: each edit with its safety class and rollout."),
-) -> None:
-    """Patch the spec: minimal, comment-preserving edits, shown as a unified diff or written in place."""
-    from specpatch.commands.fix import run_fix
-
-    _finish(lambda: run_fix(
-        _paths(paths, state, name), in_place=in_place, check_only=check_only, skip_other=skip_other, only=only, skip=skip,
-        benchmark=benchmark, kops_version=kops_version, kubespray_version=kubespray_version, extra_vars=extra_vars,
-        vars_file=vars_file, fix_all=fix_all, spec=spec, annotate=annotate, profile=profile,
-        values=values, template_vars=template_vars, unsafe_fixes=unsafe_fixes, assume=_assume(assume), out_format=format))
-
-
-@app.command(context_settings={"allow_extra_args": False})
-def apply(
-    source: str = typer.Argument("", help="Spec file, s3://bucket/CLUSTER, file:///path/CLUSTER, or a cluster name (default: --state and --name)."),
-    state: Optional[str] = typer.Option(None, "--state", help="kops state store (default: KOPS_STATE_STORE)."),
-    name: Optional[str] = typer.Option(None, "--name", help="Cluster name (default: KOPS_CLUSTER_NAME or NAME)."),
-    yes: bool = typer.Option(False, "--yes", "-y", help="Write without asking (needed when there is no terminal)."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Show the diff and the kops commands; write and run nothing."),
-    update: bool = typer.Option(False, "--update", help="Then run `kops update cluster --yes` (after `kops replace -f` for a local spec)."),
-    rolling_update: bool = typer.Option(False, "--rolling-update", help="Then run `kops rolling-update cluster --yes`."),
-    instance_group: Optional[List[str]] = typer.Option(None, "--instance-group", help="Passed to kops rolling-update (repeatable)."),
-    instance_group_roles: Optional[str] = typer.Option(None, "--instance-group-roles", help="Passed to kops rolling-update."),
-    cloudonly: bool = typer.Option(False, "--cloudonly", help="Passed to kops rolling-update."),
-    validation_timeout: Optional[str] = typer.Option(None, "--validation-timeout", help="Passed to kops rolling-update."),
-    kops_binary: Optional[str] = typer.Option(None, "--kops-binary", help="kops executable (default: kops on PATH)."),
-    benchmark: Optional[str] = BENCHMARK,
-    kops_version: Optional[str] = KOPS_VERSION,
-    only: Optional[List[str]] = ONLY,
-    skip: Optional[List[str]] = SKIP,
-    profile: Optional[str] = PROFILE,
-    unsafe_fixes: bool = UNSAFE_FIXES,
-    assume: Optional[List[str]] = ASSUME,
-) -> None:
-    """Fix the spec where it lives (file or state store) and, when asked, roll it out with kops."""
-    from specpatch.commands.apply_run import rolling_args, run_apply_command
-
-    _finish(lambda: run_apply_command(
-        source, state=state, name=name, yes=yes, dry_run=dry_run, update=update, rolling_update=rolling_update,
-        rolling=rolling_args(instance_group, instance_group_roles, cloudonly, validation_timeout), kops_binary=kops_binary,
-        benchmark=benchmark, kops_version=kops_version, only=only, skip=skip, profile=profile,
-        unsafe_fixes=unsafe_fixes, assume=_assume(assume)))
-
-
-@app.command("diff")
-def diff_cmd(
-    old: str = typer.Argument(..., help="The spec before (file, '-', store URL, or a cluster name with --state)."),
-    new: str = typer.Argument(..., help="The spec after."),
-    benchmark: Optional[str] = typer.Option(None, "--benchmark", help="Benchmark to compare with (default: the new spec's)."),
-    kops_version: Optional[str] = KOPS_VERSION,
-    state: Optional[str] = STATE,
-) -> None:
-    """Security-relevant changes between two specs; exit 1 when the new one makes a check worse."""
-    from specpatch.commands.diff import run_diff
-    from specpatch.commands.kops_source import resolve_one
-
-    _finish(lambda: run_diff(resolve_one(old, state, None, "OLD"), resolve_one(new, state, None, "NEW"),
-                             benchmark=benchmark, kops_version=kops_version))
-
-
-@app.command("bench-import")
-def bench_import_cmd(
-    results: str = typer.Argument(..., help="kube-bench output: JSON (--json, one or many nodes) or pasted text; '-' for stdin."),
-    spec: Optional[str] = typer.Option(None, "--spec", help="The spec behind the cluster: kops file or state store (or --state/--name), kubespray inventory, Terraform."),
-    benchmark: Optional[str] = typer.Option(None, "--benchmark", help="Benchmark the text report came from (default: recognised from ids and titles)."),
-    format: str = FORMAT,
-    output: Optional[str] = OUTPUT,
-    color: str = COLOR,
-    fix: bool = typer.Option(False, "--fix", help="Also print the patch that fixes the live FAILs the spec can fix."),
-    kops_version: Optional[str] = KOPS_VERSION,
-    kubespray_version: Optional[str] = KUBESPRAY_VERSION,
-    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show every finding in full."),
-    state: Optional[str] = STATE,
-    name: Optional[str] = NAME,
-    unsafe_fixes: bool = UNSAFE_FIXES,
-    assume: Optional[List[str]] = ASSUME,
-) -> None:
-    """Map kube-bench results onto the spec: the patch for real FAILs, the reason for false alarms, drift."""
-    from specpatch.commands.bench_import import run_bench_import
-    from specpatch.commands.kops_source import resolve_one
-
-    _finish(lambda: run_bench_import(
-        results, resolve_one(spec, state, name, "--spec"), benchmark=benchmark, format=format, output=output, fix=fix,
-        kops_version=kops_version, kubespray_version=kubespray_version, verbose=verbose, color=color,
-        unsafe_fixes=unsafe_fixes, assume=_assume(assume)))
-
-
-@app.command()
-def explain(
-    check: str = typer.Argument(..., help="A check id such as 1.2.16, or a flag such as profiling."),
-    benchmark: str = typer.Option("cis-1.12", "--benchmark", help="Benchmark whose numbering the id uses."),
-) -> None:
-    """What a check means, the field that controls it in each target, defaults and removals."""
-    from specpatch.commands.info import run_explain
-
-    _finish(lambda: run_explain(check, benchmark))
-
-
-@app.command("profiles")
-def profiles_cmd(
-    fmt: str = typer.Option("text", "--format", "-f", help="text, or json: every check as kube-bench states it (docs/profiles-json.md)."),
-) -> None:
-    """List the bundled benchmarks and the Kubernetes versions each covers."""
-    from specpatch.commands.info import run_profiles
-
-    _finish(lambda: run_profiles(fmt))
+    gc.freeze()
+    sys.exit(code)
 
 
 def main() -> None:
@@ -269,9 +82,14 @@ def main() -> None:
     from specpatch.model import InputError
 
     try:
+        code = _fast(sys.argv[1:])
+        if code is not None:
+            _leave(code)
+        from specpatch.cli_app import app
+
         app()
     except InputError as e:
-        typer.echo(str(e), err=True)
+        cli_run.echo_err(str(e))
         sys.exit(2)
     except KeyboardInterrupt:
         sys.exit(130)
@@ -280,12 +98,21 @@ def main() -> None:
 
         line = None if os.environ.get("SPECPATCH_DEBUG") else boundary_line(e)
         if line is not None:  # the input's or the machine's fault (full disk, read-only folder): not a bug
-            typer.echo(line, err=True)
+            cli_run.echo_err(line)
             sys.exit(2)
         if os.environ.get("SPECPATCH_DEBUG"):
             raise
-        typer.echo(f"specpatch: internal error: {type(e).__name__}: {e} (set SPECPATCH_DEBUG=1 for details)", err=True)
+        cli_run.echo_err(f"specpatch: internal error: {type(e).__name__}: {e} (set SPECPATCH_DEBUG=1 for details)")
         sys.exit(2)
+
+
+def __getattr__(name: str) -> Any:
+    """`specpatch.cli.app` still names the typer app (imported only when asked for)."""
+    if name == "app":
+        from specpatch.cli_app import app
+
+        return app
+    raise AttributeError(name)
 
 
 if __name__ == "__main__":

@@ -151,8 +151,8 @@ def unique(targets: Iterator[Any]) -> Iterator[Any]:
             yield t
 
 
-_KOPS_KIND = re.compile(r"^kind:\s*['\"]?Cluster['\"]?\s*(#.*)?$", re.M)
-_KOPS_API = re.compile(r"^apiVersion:\s*['\"]?kops", re.M)
+_KOPS_KIND = r"^kind:\s*['\"]?Cluster['\"]?\s*(#.*)?$"  # compiled on first use (--skip-other only), not at start-up
+_KOPS_API = r"^apiVersion:\s*['\"]?kops"
 _KOPS_TF = ("kops_cluster", "kops_instance_group", "cluster-completed.spec")
 
 
@@ -171,7 +171,7 @@ def is_spec_file(path: str) -> bool:
         return True  # the loader reports it
     if path.endswith(".tf"):
         return any(k in text for k in _KOPS_TF)
-    return path.endswith(local.YAML_SUFFIXES) and bool(_KOPS_KIND.search(text) and _KOPS_API.search(text))
+    return path.endswith(local.YAML_SUFFIXES) and bool(re.search(_KOPS_KIND, text, re.M) and re.search(_KOPS_API, text, re.M))
 
 
 def _inventory_of(path: str) -> str:

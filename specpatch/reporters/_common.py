@@ -7,7 +7,6 @@ from __future__ import annotations
 import functools
 import os
 import re
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -37,6 +36,8 @@ class ReviewContext:
 @functools.lru_cache(maxsize=8)
 def git_top(cwd: str) -> str:
     """The git top level of a folder, or the folder itself outside a repository."""
+    import subprocess  # only the review formats ask; a text lint starts without it
+
     try:
         p = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=cwd, capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError):

@@ -20,6 +20,8 @@ WAIVER_KEYS = {"check", "target", "reason", "expires", "owner"}
 
 @dataclass(frozen=True, slots=True)
 class Waiver:
+    """One waiver of the config: a check (or SARIF rule) left as it is, with the reason and its expiry."""
+
     check: str
     reason: str
     target: str = "*"
@@ -34,6 +36,8 @@ class Waiver:
 
 @dataclass(slots=True)
 class Config:
+    """A .specpatch.yaml as the commands use it (every field optional)."""
+
     path: str | None = None
     benchmark: str | None = None
     fail_on: str | None = None

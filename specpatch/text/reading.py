@@ -11,7 +11,6 @@ import stat
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from specpatch.model import InputError
 
@@ -22,6 +21,8 @@ SKIP_DIRS = {".git", ".terraform", "node_modules", ".venv", "__pycache__"}
 
 @dataclass(frozen=True, slots=True)
 class SourceText:
+    """The decoded text of one input and the name findings give it."""
+
     path: str  # what findings call the file
     text: str
 
@@ -121,6 +122,8 @@ def walk(folder: str, suffixes: tuple[str, ...] = YAML_SUFFIXES) -> list[str]:
     An unreadable subfolder is listed too, so that reading it gives its own error line instead of
     its specs silently missing from the report.
     """
+    from pathlib import Path  # its spelling of the joined paths is what reports show; only folders need it
+
     out: list[str] = []
     for root, dirs, files in os.walk(folder, onerror=walk_error(out)):
         dirs[:] = sorted(d for d in dirs if d not in SKIP_DIRS and not d.startswith("."))
