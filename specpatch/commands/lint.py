@@ -112,9 +112,11 @@ def run_lint(paths: list[str], *, format: str, output: str | None, color: str, v
             return 0  # pre-commit passed only files that are no spec: nothing of ours changed
     if predict not in (None, "kube-bench"):
         raise common.UsageError(f"--predict takes kube-bench, not {predict!r}")
-    from specpatch.commands import fleet
+    folders = None
+    if format in ("text", "json") and output is None and paths and all(os.path.isdir(p) for p in paths):
+        from specpatch.commands import fleet  # a folder: perhaps a fleet to stream
 
-    folders = fleet.stream_folders(paths, format, output, baseline, predict)
+        folders = fleet.stream_folders(paths, format, output, baseline, predict)
     if folders is not None:
         return _stream(folders, opts, cfg, fmt=format, color=color, verbose=verbose, fail_on=fail_on, no_waivers=no_waivers)
     report, targets = lint_paths(paths, opts)

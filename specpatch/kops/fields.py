@@ -3,8 +3,6 @@ insecure values. They are findings in the `spec` section so they reach every out
 
 from __future__ import annotations
 
-import difflib
-
 from specpatch.benchmarks import profiles
 from specpatch import versions
 from specpatch.model import FAIL, WARN, Finding, Location, PNode
@@ -46,6 +44,8 @@ def suggest(name: str, valid: list[str]) -> str | None:
     lower = {v.lower(): v for v in valid}
     if name.lower() in lower:
         return lower[name.lower()]
+    import difflib  # only an unknown field asks for the nearest name
+
     close = difflib.get_close_matches(name, valid, n=1, cutoff=0.6)
     return close[0] if close else None
 

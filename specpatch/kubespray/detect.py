@@ -8,8 +8,14 @@ from __future__ import annotations
 import os
 import re
 
-from specpatch.kubespray.hosts import HOSTS_NAMES, KUBESPRAY_GROUPS, find_hosts, read_hosts
+from specpatch.kubespray.names import HOSTS_NAMES, KUBESPRAY_GROUPS
 from specpatch.model import InputError
+
+
+def _find_hosts(root: str) -> str | None:
+    from specpatch.kubespray.hosts import find_hosts as find  # the reader loads only where a hosts file may be
+
+    return find(root)
 
 # Variables of kubespray's roles that other playbooks do not use.
 _VARS = re.compile(r"^(kube_network_plugin|kube_proxy_mode|kube_service_addresses|kube_pods_subnet|etcd_deployment_type|"
@@ -51,6 +57,8 @@ def _group_vars_evidence(gv: str) -> bool:
 def _hosts_evidence(path: str | None) -> bool:
     if path is None:
         return False
+    from specpatch.kubespray.hosts import read_hosts
+
     try:
         hf = read_hosts(path)
     except InputError:
@@ -67,11 +75,11 @@ def is_inventory(arg: str) -> bool:
     if os.path.isfile(arg) and is_hosts_file(arg):
         return _hosts_evidence(arg)
     if os.path.isdir(arg) and not os.path.isdir(os.path.join(arg, "group_vars")) and os.path.basename(os.path.normpath(arg)) != "group_vars":
-        return _hosts_evidence(find_hosts(arg))  # an inventory without group_vars/
+        return _hosts_evidence(_find_hosts(arg))  # an inventory without group_vars/
     if os.path.isfile(arg) and "group_vars" not in os.path.normpath(arg).split(os.sep)[:-1]:
         return False
     root = _root_of(arg)
-    return _hosts_evidence(find_hosts(root)) or _group_vars_evidence(os.path.join(root, "group_vars"))
+    return _hosts_evidence(_find_hosts(root)) or _group_vars_evidence(os.path.join(root, "group_vars"))
 
 
 def refuse_plain_ansible(arg: str) -> None:
@@ -80,7 +88,7 @@ def refuse_plain_ansible(arg: str) -> None:
     inventory = os.path.isdir(os.path.join(root, "group_vars")) or (os.path.isfile(arg) and is_hosts_file(arg))
     if not inventory or (os.path.isfile(arg) and not is_hosts_file(arg) and "group_vars" not in os.path.normpath(arg).split(os.sep)):
         return
-    hosts = find_hosts(root)
+    hosts = _find_hosts(root)
     raise InputError(arg, None, "an Ansible inventory, but not kubespray's: no kube_control_plane/kube-master, k8s_cluster/k8s-cluster "
                      f"or etcd group in {'the hosts file ' + hosts if hosts else 'a hosts file'} and no kubespray variables "
                      "(kube_version alone is not enough); nothing to lint")

@@ -10,18 +10,14 @@ from __future__ import annotations
 import json
 import os
 import re
-import shlex
 from dataclasses import dataclass, field
 
 from specpatch.model import InputError, PNode
 
-HOSTS_NAMES = ("hosts.yaml", "hosts.yml", "inventory.yaml", "inventory.yml", "hosts.ini", "inventory.ini", "hosts", "inventory")
-# kubespray's own groups, old and new names (a group kubespray renamed maps to the new one).
-LEGACY = {"kube-master": "kube_control_plane", "kube_master": "kube_control_plane", "kube-node": "kube_node",
-          "k8s-cluster": "k8s_cluster"}
+from specpatch.kubespray.names import HOSTS_NAMES, KUBESPRAY_GROUPS, LEGACY  # noqa: F401 (re-exported)
+
 # Per-host keys that only say how to reach a host; anything else in the hosts file is a real host var.
 CONNECTION = ("ansible_", "ip", "access_ip", "etcd_member_name", "node_labels", "node_taints")
-KUBESPRAY_GROUPS = {"kube_control_plane", "k8s_cluster", "kube_node", "etcd", "calico_rr", *LEGACY}
 
 
 @dataclass(slots=True)
@@ -148,6 +144,8 @@ def extra_pairs(item: str) -> dict[str, object] | None:
         return None
     out: dict[str, object] = {}
     try:
+        import shlex  # only `-e key=value` needs it
+
         parts = shlex.split(s)
     except ValueError:
         raise InputError("--extra-vars", None, f"unbalanced quotes in {item!r}") from None
