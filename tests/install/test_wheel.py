@@ -64,6 +64,8 @@ def test_wheel_holds_the_package_data(wheel):
         assert need in names, need
     bundled = {p.relative_to(ROOT).as_posix() for p in (ROOT / "specpatch" / "profiles").rglob("*") if p.is_file() and "__pycache__" not in p.parts}
     assert bundled <= names, sorted(bundled - names)[:5]
+    methods = {p.relative_to(ROOT).as_posix() for p in (ROOT / "specpatch" / "compiled").rglob("*.marshal")}
+    assert methods and methods <= names, sorted(methods - names)[:5]  # the prebuilt dataclass methods
     assert not any(n.startswith(("profiles/", "fixtures/", "tests/")) for n in names)
 
 
