@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import socket
 import time
 
 from specpatch.kops.store_refs import (COMPLETED, CONFIG, KOPS_VERSION, _first_line, IG_DIR, ClusterObjects, ConflictError, StoreError,
@@ -37,7 +36,8 @@ def _file_bytes(path: str, missing: str) -> bytes:
         raise StoreError(f"file://{path}: {msg}") from None
 
 
-def read(ref: StoreRef, name: str) -> ClusterObjects:
+def read(ref: StoreRef, name: str, *, with_completed: bool = False) -> ClusterObjects:
+    """One cluster folder; the completed spec's text only with_completed (lint needs to know it exists)."""
     root = ref.path or "/"
     if not os.path.isdir(root):
         raise StoreError(f"file://{root}: no such store folder")
@@ -59,10 +59,11 @@ def read(ref: StoreRef, name: str) -> ClusterObjects:
         igs[ig] = decode(_file_bytes(p, "disappeared while reading"), f"file://{p}")
     completed = None
     comp = os.path.join(base, COMPLETED)
-    if os.path.exists(comp):
+    has_completed = os.path.exists(comp)
+    if has_completed and with_completed:
         completed = decode(_file_bytes(comp, "disappeared while reading"), f"file://{comp}")
     paths = {"config": f"file://{cpath}"} | {f"{IG_DIR}/{n}": f"file://{igdir}/{n}" for n in igs}
-    if completed is not None:
+    if has_completed:
         paths[COMPLETED] = f"file://{comp}"
     kops_version = None
     kv = os.path.join(base, KOPS_VERSION)
@@ -107,6 +108,8 @@ class _Lock:
             except OSError as e:
                 raise StoreError(f"file://{self.path}: cannot take the lock ({e.strerror}); nothing written") from None
         self.held = True
+        import socket  # only writers name themselves in the lock
+
         try:
             os.write(fd, f"specpatch pid {os.getpid()} on {socket.gethostname()} at {time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}\n".encode())
         except OSError:

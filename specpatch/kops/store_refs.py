@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 import time
 from dataclasses import dataclass, field, replace
 from typing import Mapping
@@ -46,11 +45,16 @@ class ClusterObjects:
     config: str
     version: str  # S3 ETag of `config` (quoted, as S3 sends it) or sha256 of the file's bytes
     instancegroups: dict[str, str] = field(default_factory=dict)
-    completed: str | None = None
+    completed: str | None = None  # the text of cluster-completed.spec, when asked for (read with_completed)
     paths: dict[str, str] = field(default_factory=dict)  # "config", "instancegroup/<ig>", COMPLETED -> display path
     version_id: str | None = None  # S3 VersionId of `config` when the bucket keeps versions
     profile: str | None = None  # the AWS profile it was read with; writes use the same one
     kops_version: str | None = None  # kops-version.txt beside config: the kops release that last applied it
+
+    @property
+    def has_completed(self) -> bool:
+        """kops wrote cluster-completed.spec (it has applied this cluster), whether or not its text was read."""
+        return COMPLETED in self.paths
 
 
 @dataclass(slots=True)
@@ -178,6 +182,8 @@ def store_url(ref: StoreRef) -> str:
 def backup_name(config_key: str) -> str:
     """`<config>.specpatch-backup-<UTC time>-<random>`: unique per writer, so two writers started in the
     same second never share (or delete) one backup."""
+    import secrets  # only writes need it (it pulls in hashlib, hmac and random)
+
     return f"{config_key}{BACKUP_MARK}{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}-{secrets.token_hex(4)}"
 
 

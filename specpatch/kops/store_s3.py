@@ -1,6 +1,6 @@
 """kops state stores on S3 (or an S3-compatible endpoint): read, list and the conditional write.
 
-boto3 is imported inside the functions only, so the CLI starts fast when no store is used.
+botocore is imported inside the functions only, so the CLI starts fast when no store is used.
 Timeouts and retries are sized for a command line: an endpoint that accepts connections but never
 answers costs at most MAX_ATTEMPTS x (CONNECT_TIMEOUT + READ_TIMEOUT) per request, not minutes.
 """
@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import os
 import re
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit
 
 from specpatch.kops.store_refs import (COMPLETED, CONFIG, KOPS_VERSION, _first_line, IG_DIR, ClusterObjects, ConflictError, StoreError,
                                        StoreRef, WriteResult, backup_name, decode, store_root)
+from specpatch.kops.store_s3_list import ClusterKeys, index_cluster, index_store
 
 CONNECT_TIMEOUT = 5  # seconds
 READ_TIMEOUT = 10  # seconds; a state-store object is kilobytes
@@ -76,17 +76,18 @@ def _code(e: BaseException) -> str:
 def make_client(bucket: str, profile: str | None, what: str) -> Any:
     """An S3 client for the bucket: --profile, S3_ENDPOINT (kops) or AWS_ENDPOINT_URL, the bucket's region.
 
-    Thread-safe once built, so one client serves a whole read_many.
+    Thread-safe once built, so one client serves a whole store read. botocore alone: boto3 adds
+    import time (s3transfer) and nothing a state store uses.
     """
     try:
-        import boto3
+        import botocore.session  # boto3's own layer (and s3transfer, which it imports) is not needed to read
         from botocore.config import Config
     except ImportError:
         raise StoreError(f"{what}: boto3 is not installed (pip install boto3)") from None
     kops_endpoint = os.environ.get("S3_ENDPOINT")
     endpoint = kops_endpoint or os.environ.get("AWS_ENDPOINT_URL")
     try:
-        session = boto3.session.Session(profile_name=profile) if profile else boto3.session.Session()
+        session = botocore.session.Session(profile=profile)
         cfg = Config(retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
                      connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT,
                      max_pool_connections=16, s3={"addressing_style": "path"} if endpoint else {})
@@ -99,11 +100,11 @@ def make_client(bucket: str, profile: str | None, what: str) -> Any:
             if os.environ.get("S3_ACCESS_KEY_ID"):
                 kw["aws_access_key_id"] = os.environ["S3_ACCESS_KEY_ID"]
                 kw["aws_secret_access_key"] = os.environ.get("S3_SECRET_ACCESS_KEY", "")
-            return session.client("s3", **kw)
-        first = session.region_name or "us-east-1"
-        client = session.client("s3", region_name=first, **kw)
+            return session.create_client("s3", **kw)
+        first = session.get_config_variable("region") or "us-east-1"
+        client = session.create_client("s3", region_name=first, **kw)
         region = _bucket_region(client, bucket, what) or first
-        return client if region == first else session.client("s3", region_name=region, **kw)
+        return client if region == first else session.create_client("s3", region_name=region, **kw)
     except Exception as e:  # noqa: BLE001 - mapped to one line
         raise _s3_error(e, what) from None
 
@@ -142,38 +143,40 @@ def _s3_get(client: Any, ref: StoreRef, key: str) -> tuple[str, dict]:
     return decode(data, _s3_path(ref, key)), obj
 
 
-def read(client: Any, ref: StoreRef, name: str, profile: str | None) -> ClusterObjects:
+def read(client: Any, ref: StoreRef, name: str, profile: str | None, keys: ClusterKeys | None = None, *,
+         with_completed: bool = False) -> ClusterObjects:
+    """One cluster: GET only the objects the listing showed (keys; listed here when not given).
+
+    The completed spec's text is fetched only with_completed: lint needs to know that it exists.
+    """
     base = _key(ref, name)
     what = _s3_path(ref, base)
     try:
+        if keys is None:
+            keys = index_cluster(client, ref, name)
+        if not keys.config:
+            raise StoreError(f"{what}: no such cluster (no config object)")
         config, obj = _s3_get(client, ref, f"{base}/{CONFIG}")
         igs: dict[str, str] = {}
-        ig_prefix = f"{base}/{IG_DIR}/"
-        for page in client.get_paginator("list_objects_v2").paginate(Bucket=ref.bucket, Prefix=ig_prefix):
-            for item in page.get("Contents", []):
-                ig = item["Key"][len(ig_prefix):]
-                if not ig or "/" in ig:
-                    continue
-                try:
-                    igs[ig] = _s3_get(client, ref, item["Key"])[0]
-                except Exception as e:  # noqa: BLE001
-                    if _code(e) != "NoSuchKey":  # deleted since the listing: not there
-                        raise
-        completed = _s3_get_optional(client, ref, f"{base}/{COMPLETED}")
-        kops_version = _s3_get_optional(client, ref, f"{base}/{KOPS_VERSION}")
+        for ig, key in sorted(keys.instancegroups.items()):
+            text = _s3_get_optional(client, ref, key)  # None: deleted since the listing
+            if text is not None:
+                igs[ig] = text
+        completed = _s3_get_optional(client, ref, f"{base}/{COMPLETED}") if keys.completed and with_completed else None
+        kops_version = _s3_get_optional(client, ref, f"{base}/{KOPS_VERSION}") if keys.kops_version else None
     except Exception as e:  # noqa: BLE001
         raise _s3_error(e, what) from None
     paths = {"config": _s3_path(ref, f"{base}/{CONFIG}")}
-    paths |= {f"{IG_DIR}/{n}": _s3_path(ref, f"{ig_prefix}{n}") for n in sorted(igs)}
-    if completed is not None:
+    paths |= {f"{IG_DIR}/{n}": _s3_path(ref, keys.instancegroups[n]) for n in igs}
+    if keys.completed:
         paths[COMPLETED] = _s3_path(ref, f"{base}/{COMPLETED}")
     vid = obj.get("VersionId")
-    return ClusterObjects(name, config, obj["ETag"], dict(sorted(igs.items())), completed, paths,
+    return ClusterObjects(name, config, obj["ETag"], igs, completed, paths,
                           None if vid in (None, "null") else vid, profile, _first_line(kops_version))
 
 
 def _s3_get_optional(client: Any, ref: StoreRef, key: str) -> str | None:
-    """An object kops writes only sometimes (the completed spec, kops-version.txt): its text, or None."""
+    """An object that may be gone (listed, then deleted): its text, or None."""
     try:
         return _s3_get(client, ref, key)[0]
     except Exception as e:  # noqa: BLE001
@@ -182,27 +185,16 @@ def _s3_get_optional(client: Any, ref: StoreRef, key: str) -> str | None:
         return None
 
 
-def list_store(ref: StoreRef, profile: str | None, max_workers: int) -> list[str]:
-    what = store_root(ref)
-    client = make_client(ref.bucket or "", profile, what)
-    prefix = f"{ref.prefix}/" if ref.prefix else ""
+def index(client: Any, ref: StoreRef, max_workers: int) -> dict[str, ClusterKeys]:
+    """Every cluster of the store and which of its objects exist (see store_s3_list), errors as one line."""
     try:
-        candidates = []
-        for page in client.get_paginator("list_objects_v2").paginate(Bucket=ref.bucket, Prefix=prefix, Delimiter="/"):
-            for cp in page.get("CommonPrefixes", []):
-                candidates.append(cp["Prefix"][len(prefix):].rstrip("/"))
-
-        def has_config(name: str) -> bool:
-            # A listing, not HeadObject: needs s3:ListBucket only. "x/config" sorts before "x/config.<anything>".
-            key = f"{prefix}{name}/{CONFIG}"
-            got = client.list_objects_v2(Bucket=ref.bucket, Prefix=key, MaxKeys=1).get("Contents", [])
-            return bool(got) and got[0]["Key"] == key
-
-        with ThreadPoolExecutor(max_workers=max(1, max_workers)) as pool:
-            found = list(pool.map(has_config, candidates))
+        return index_store(client, ref, max_workers)
     except Exception as e:  # noqa: BLE001
-        raise _s3_error(e, what) from None
-    return sorted(n for n, ok in zip(candidates, found) if ok)
+        raise _s3_error(e, store_root(ref)) from None
+
+
+def list_store(ref: StoreRef, profile: str | None, max_workers: int) -> list[str]:
+    return list(index(make_client(ref.bucket or "", profile, store_root(ref)), ref, max_workers))
 
 
 def _supports_if_match(client: Any) -> bool:

@@ -38,7 +38,7 @@ class StoreTarget(KopsTarget):
         report = super().lint(self._with_store_kops(opts))
         if self.objects.kops_version and not opts.kops_version:
             report.notes.append(f"kops release {self.objects.kops_version}, from kops-version.txt in the state store")
-        if self.objects.completed is not None:
+        if self.objects.has_completed:
             report.notes.append("cluster-completed.spec exists: kops has applied this cluster; findings model kops defaults for unset fields")
         return report
 
@@ -56,28 +56,49 @@ def _compose_store_text(objects) -> str:
     return out
 
 
+class _Parsed:
+    """A cluster's targets, parsed as soon as it arrived; a parse error is kept to be raised in its turn."""
+
+    __slots__ = ("targets", "error")
+
+    def __init__(self, objects) -> None:
+        self.targets: list[KopsTarget] = []
+        self.error: Exception | None = None
+        try:
+            self.targets.extend(targets_from_text(_compose_store_text(objects), objects.paths["config"]))
+        except Exception as e:  # noqa: BLE001 - raised when this cluster's turn comes, as if parsed then
+            self.error = e
+
+
 def store_targets(arg: str, opts: Options) -> Iterator[StoreTarget]:
-    """Every cluster named by a store URL (all clusters of the store when no name is given)."""
+    """Every cluster named by a store URL (all clusters of the store when no name is given).
+
+    Each cluster is parsed while the rest are still being fetched; the targets come out in store
+    order only once every read succeeded, so a failed read reports no cluster at all.
+    """
     from dataclasses import replace
 
     from specpatch.kops import statestore
 
+    parsed: dict[str, _Parsed] = {}
     try:
         ref = statestore.resolve(arg, None, None, {})
         if ref.cluster:
             results = [statestore.read_cluster(ref, profile=opts.profile)]
         else:
-            names = statestore.list_clusters(ref, profile=opts.profile)
-            if not names:
-                raise InputError(arg, None, "no clusters in this state store")
             progress = None
             if sys.stderr.isatty():
                 def progress(done: int, total: int) -> None:
                     sys.stderr.write(f"\rfetched {done}/{total} clusters" + ("\n" if done == total else ""))
-            results = statestore.read_many(ref, names, profile=opts.profile, progress=progress)
+            results = statestore.read_store(ref, profile=opts.profile, progress=progress,  # one listing, then GETs
+                                            each=lambda objects: parsed.__setitem__(objects.name, _Parsed(objects)))
+            if not results:
+                raise InputError(arg, None, "no clusters in this state store")
     except statestore.StoreError as e:
         raise InputError(arg, None, str(e).removeprefix(arg + ": ")) from None
     for objects in results:
-        text = _compose_store_text(objects)
-        for t in targets_from_text(text, objects.paths["config"]):
+        got = parsed.get(objects.name) or _Parsed(objects)
+        for t in got.targets:
             yield StoreTarget(t, replace(ref, cluster=objects.name), objects)
+        if got.error is not None:
+            raise got.error
