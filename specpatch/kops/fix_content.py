@@ -15,6 +15,8 @@ planner then says what to do instead). Sources:
 
 from __future__ import annotations
 
+import functools
+
 Version = tuple[int, int]
 NEWEST_K8S: Version = (1, 99)  # an unknown version (a channel) is taken as the newest, as lint does
 
@@ -83,7 +85,9 @@ def audit_api(k8s: Version | None) -> str | None:
     return _pick(AUDIT_API, k8s)
 
 
+@functools.lru_cache(maxsize=None)
 def audit_policy(k8s: Version | None) -> str | None:
+    """The policy file's text for this Kubernetes (one string per minor: every spec of a fleet shares it)."""
     api = audit_api(k8s)
     return None if api is None else f"apiVersion: {api}\n{_POLICY_RULES}"
 

@@ -27,23 +27,47 @@ def _where(f: Finding) -> str:
     return f"{f.location.path}:{f.location.line}"
 
 
-def _detail(f: Finding) -> list[str]:
+def _detail(f: Finding, where: str | None = None) -> list[str]:
+    """The lines under a finding; `where` stands in for its file:line (default: the finding's own)."""
     lines = []
+    at = _where(f) if where is None else where
     if f.benchmark == "specpatch":
-        return [f"at {_where(f)}", f.message] if f.location else [f.message]
+        return [f"at {at}", f.message] if f.location else [f.message]
     if f.field or f.actual is not None:
         value = "unset" if f.actual is None else repr(f.actual) if f.actual == "" else f.actual
         origin = f" ({f.origin})" if f.origin else ""
         field = f.field or (f"--{f.flag}" if f.flag else "")
-        lines.append(f"{field} = {value}{origin}" + (f"  at {_where(f)}" if f.location else ""))
+        lines.append(f"{field} = {value}{origin}" + (f"  at {at}" if f.location else ""))
     elif f.location:
-        lines.append(f"at {_where(f)}")
+        lines.append(f"at {at}")
     if f.status not in (PASS,) and f.expected:
         exp = f.expected if len(f.expected) <= 160 else f.expected[:157] + "..."
         lines.append(f"expected: {exp}")
     if f.message and f.status != PASS:
         lines.append(f.message)
     return lines
+
+
+_WHERE = "\x00where\x00"  # stands for a finding's file:line in the lines kept below
+_LINES: dict[tuple, tuple[list[str], frozenset[int] | None]] = {}
+
+
+def _finding_lines(f: Finding, colour: bool, verbose: bool) -> tuple[list[str], frozenset[int] | None]:
+    """A finding's header and detail lines, and which of them hold its file:line. Everything but the
+    file:line repeats across a fleet's specs, so the lines are kept per verdict and rendered once."""
+    key = (f.check, f.status, f.title, f.scope, f.benchmark, f.field, f.actual, f.origin, f.flag, f.expected,
+           f.message, f.location is None, colour, verbose)
+    hit = _LINES.get(key)
+    if hit is None:
+        scope = f" [{f.scope}]" if f.scope else ""
+        lines = [f"{_tag(f.status, colour)} {f.check} {f.title}{scope}"]
+        if f.status != PASS or verbose:
+            lines += ["       " + line for line in _detail(f, _WHERE)]
+        marked = frozenset(i for i, line in enumerate(lines) if _WHERE in line) or None
+        hit = (lines, marked)
+        if len(_LINES) < 100_000:
+            _LINES[key] = hit
+    return hit
 
 
 def _section_titles(benchmark: str) -> dict[str, str]:
@@ -70,10 +94,12 @@ def render_target(t: TargetReport, colour: bool = False, verbose: bool = False) 
         for f in findings:
             if f.status == NOT_IN_SPEC and not verbose:
                 continue
-            scope = f" [{f.scope}]" if f.scope else ""
-            out.append(f"{_tag(f.status, colour)} {f.check} {f.title}{scope}")
-            if f.status != PASS or verbose:
-                out += ["       " + line for line in _detail(f)]
+            lines, marked = _finding_lines(f, colour, verbose)
+            if marked is None:
+                out += lines
+            else:
+                where = _where(f)
+                out += [line.replace(_WHERE, where) if i in marked else line for i, line in enumerate(lines)]
         if quiet:
             ids = ", ".join(f.check for f in quiet)
             out.append(f"{_tag(NOT_IN_SPEC, colour)} {len(quiet)} checks on the node or cluster, not in the spec: {ids}")
