@@ -34,6 +34,8 @@ fuzz: $(STAMP)
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_COUNTS=/tmp/specpatch-fuzz-counts timeout 2400 $(BIN)/python -m pytest -n 2 -q -p no:cacheprovider tests/fuzz/test_fuzz.py
 	@$(BIN)/python -c "import glob,json,collections; c=collections.Counter(); [c.update(json.load(open(f))) for f in glob.glob('/tmp/specpatch-fuzz-counts.*')]; print('fuzz cases:', sum(c.values()), dict(sorted(c.items())))"
 
+# Timings, never part of the suite: cold starts in the dev venv and in a wheel venv (bench/out), fleet,
+# state stores, checkov when present. Knobs: BENCH_RUNS, BENCH_FLEET, BENCH_BIG, BENCH_CHECKOV (see bench/run.py).
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 
