@@ -109,19 +109,21 @@ def _unreadable(cluster: KopsCluster, w: Want) -> str | None:
     return node.expr if node is not None else None
 
 
-def plan_cluster(cluster: KopsCluster, findings: list[Finding], opts: Options, *, settled: bool = True) -> Plan:
+def plan_cluster(cluster: KopsCluster, findings: list[Finding], opts: Options, *, settled: bool = True,
+                 rollout: bool = True) -> Plan:
     """The plan these options admit (settled: safety classes, prerequisites, groups); settled=False gives
     every Want planned, for callers that block more of them before settling (Terraform)."""
-    plan = raw_plan(cluster, findings, opts)
+    plan = raw_plan(cluster, findings, opts, rollout=rollout)
     if not settled:
         return plan
     kv = kops_release(cluster.k8s, opts.kops_version)[0]
     return settle(plan, opts.unsafe_fixes, present_prerequisites(cluster, kv) | set(opts.assume))
 
 
-def raw_plan(cluster: KopsCluster, findings: list[Finding], opts: Options) -> Plan:
+def raw_plan(cluster: KopsCluster, findings: list[Finding], opts: Options, *, rollout: bool = True) -> Plan:
     """Wants for every selected finding, each with its safety class and rollout, deduplicated (a Want
-    that serves several checks lists them all); notes for what no field can fix."""
+    that serves several checks lists them all); notes for what no field can fix. rollout=False leaves
+    the roles and rollout text out, for lint, which asks only what the settled plan fixes."""
     kv = kops_release(cluster.k8s, opts.kops_version)[0]
     k8s = cluster.k8s
     mapping = profiles.kops_mapping()
@@ -138,7 +140,7 @@ def raw_plan(cluster: KopsCluster, findings: list[Finding], opts: Options) -> Pl
             plan.why_not.setdefault(w.check, f"{'.'.join(w.path)} holds {expr}, which lint cannot read; change the value "
                                     "it comes from (the template's values file or variable) instead")
             return
-        annotate(w, cluster, kv, f.actual)
+        annotate(w, cluster, kv, f.actual, rollout=rollout)
         key = (w.action, w.doc, tuple(w.path), repr(w.value))
         old = seen.get(key)
         if old is None:
@@ -214,9 +216,9 @@ def raw_plan(cluster: KopsCluster, findings: list[Finding], opts: Options) -> Pl
     return plan
 
 
-def settled_plan(cluster: KopsCluster, report: TargetReport, opts: Options) -> Plan:
+def settled_plan(cluster: KopsCluster, report: TargetReport, opts: Options, *, rollout: bool = True) -> Plan:
     """The plan these options admit: the one decision lint (fixable) and fix (edits) share."""
-    return plan_cluster(cluster, report.findings, opts)
+    return plan_cluster(cluster, report.findings, opts, rollout=rollout)
 
 
 def mark_fixable(report: TargetReport, plan: Plan) -> TargetReport:
@@ -252,7 +254,7 @@ def mark_fixed(report: TargetReport, patches: list[FilePatch]) -> TargetReport:
 def lint_settled(cluster: KopsCluster, opts: Options) -> TargetReport:
     """lint, with `fixable` meaning what fix will do under the same options."""
     report = lint_cluster(cluster, benchmark=opts.benchmark, kops_version=opts.kops_version)
-    return mark_fixable(report, settled_plan(cluster, report, opts))
+    return mark_fixable(report, settled_plan(cluster, report, opts, rollout=False))
 
 
 def fix_cluster(cluster: KopsCluster, opts: Options) -> list[FilePatch]:

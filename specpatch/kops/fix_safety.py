@@ -111,8 +111,10 @@ def rollout_text(roles: tuple[str, ...]) -> str:
     return f"kops update cluster --yes, then kops rolling-update cluster --yes {target}"
 
 
-def annotate(w: Want, cluster: KopsCluster, kops: tuple[int, int], actual: str | None = None) -> Want:
+def annotate(w: Want, cluster: KopsCluster, kops: tuple[int, int], actual: str | None = None, *, rollout: bool = True) -> Want:
+    """The edit's safety class, and (unless only the class is asked) the roles it reaches and its rollout."""
     classify(w, cluster, kops, actual)
-    w.roles = roles_of(w, cluster, kops)
-    w.rollout = rollout_text(w.roles)
+    if rollout:
+        w.roles = roles_of(w, cluster, kops)
+        w.rollout = rollout_text(w.roles)
     return w
