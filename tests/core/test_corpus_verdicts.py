@@ -33,17 +33,19 @@ def inputs() -> list[Path]:
 
 def digest(path: Path, kops_version: str | None) -> str:
     """The report of one input as a short hash, paths relative to the corpus."""
-    root = str(CORPUS) + os.sep
     try:
         report, _ = lint_paths([str(path)], Options(kops_version=kops_version))
     except Exception as e:  # noqa: BLE001 - an input the linter refuses is a verdict too
         return f"raised {type(e).__name__}"
-    data = [[t.path.replace(root, ""), t.name, t.benchmark, t.notes,
+    data = [[t.path, t.name, t.benchmark, t.notes,
              [[f.check, f.status, f.scope, f.field, f.actual, f.origin, f.fixable, f.message, f.expected,
-               f.location and (f.location.path.replace(root, ""), f.location.line, f.location.column)]
+               f.location and (f.location.path, f.location.line, f.location.column)]
               for f in t.findings]] for t in report.targets]
-    data.append([e.replace(root, "") for e in report.errors])
-    return hashlib.sha256(json.dumps(data, default=str).encode()).hexdigest()[:16]
+    data.append(list(report.errors))
+    text = json.dumps(data, default=str)
+    for root in {os.path.realpath(CORPUS), str(CORPUS)}:  # wherever the corpus sits (a clone links to it)
+        text = text.replace(root + os.sep, "<corpus>/").replace(json.dumps(root + os.sep)[1:-1], "<corpus>/")
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def current() -> dict[str, str]:
