@@ -24,6 +24,7 @@ from specpatch.options import Options
 
 PARALLEL_MIN_FILES = 200
 CHUNK_FILES = 32  # small chunks: output flows early and a worker holds only a chunk's reports
+TAIL_FILES = 8
 
 
 @dataclass
@@ -235,6 +236,15 @@ class Sink:
         return notes
 
 
+def split(files: list[str], workers: int) -> list[list[str]]:
+    """Chunks of CHUNK_FILES, the last few smaller (TAIL_FILES), so that no worker sits idle at the end
+    while another finishes a whole chunk."""
+    tail = min(len(files), 2 * workers * TAIL_FILES)
+    head = len(files) - tail
+    out = [files[i:min(i + CHUNK_FILES, head)] for i in range(0, head, CHUNK_FILES)]
+    return out + [files[i:i + TAIL_FILES] for i in range(head, len(files), TAIL_FILES)]
+
+
 def _in_order(pool, chunks: list, window: int):
     """lint_chunk over the chunks, results in order, at most `window` chunks in flight: a slow chunk
     holds back only a few finished ones, so memory stays flat however many files there are."""
@@ -256,10 +266,13 @@ def run(folders: list[tuple[str, list[str], list[str]]], job: Job, out: TextIO =
     from specpatch.commands.inputs import load_folder, unique
 
     sink = Sink(out, job.fmt)
-    owner = [n for n, (_, files, _) in enumerate(folders) for _ in range(0, len(files), CHUNK_FILES)]
-    chunks = [(files[i:i + CHUNK_FILES], job) for _, files, _ in folders for i in range(0, len(files), CHUNK_FILES)]
-    found = [False] * len(folders)
     workers = os.cpu_count() or 2
+    owner, chunks = [], []
+    for n, (_, files, _) in enumerate(folders):
+        for part in split(files, workers):
+            owner.append(n)
+            chunks.append((part, job))
+    found = [False] * len(folders)
     pool = ProcessPoolExecutor(max_workers=workers)
     try:
         for n, piece in zip(owner, _in_order(pool, chunks, window=4 * workers)):

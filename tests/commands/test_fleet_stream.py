@@ -126,3 +126,15 @@ def test_stream_json_small_reports(tmp_path, clusters):
     assert streamed.returncode == held.returncode == 2
     assert streamed.stdout == body and streamed.stderr == held.stderr
     assert body.startswith('{\n  "specpatch"') and body.count('"kind": "kops"') == clusters
+
+
+from hypothesis import given, strategies as st  # noqa: E402
+
+
+@given(st.integers(0, 2000), st.integers(1, 8))
+def test_chunks_keep_every_file_once_in_order(n, workers):
+    files = [f"f{i}" for i in range(n)]
+    parts = fleet.split(files, workers)
+    assert [f for p in parts for f in p] == files
+    assert all(0 < len(p) <= fleet.CHUNK_FILES for p in parts)
+    assert all(len(p) <= fleet.TAIL_FILES for p in parts[-2 * workers:]) or n <= fleet.TAIL_FILES
