@@ -254,6 +254,8 @@ def mark_fixed(report: TargetReport, patches: list[FilePatch]) -> TargetReport:
 def lint_settled(cluster: KopsCluster, opts: Options) -> TargetReport:
     """lint, with `fixable` meaning what fix will do under the same options."""
     report = lint_cluster(cluster, benchmark=opts.benchmark, kops_version=opts.kops_version)
+    if not any(f.fixable and (f.status == FAIL or (f.status == WARN and opts.only)) for f in report.findings):
+        return report  # the plan acts only on fixable FAILs (and WARNs named by --only): a hardened spec needs none
     return mark_fixable(report, settled_plan(cluster, report, opts, rollout=False))
 
 
