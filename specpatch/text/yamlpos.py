@@ -8,6 +8,7 @@ the duplicates), and bounds alias expansion so a "billion laughs" document fails
 from __future__ import annotations
 
 import functools
+import operator
 from dataclasses import dataclass, field
 
 import yaml
@@ -28,6 +29,11 @@ class _Loader(_Base):  # type: ignore[misc, valid-type]
 
 _resolver = yaml.resolver.Resolver()
 _Loader.resolve = staticmethod(functools.lru_cache(maxsize=65_536)(_resolver.resolve))  # type: ignore[method-assign]
+# libyaml's composer calls these two around every node; with no path resolvers (the safe loader has
+# none) they do nothing, so C no-ops of the same arity stand in for the Python ones.
+if not _Loader.yaml_path_resolvers:
+    _Loader.descend_resolver = staticmethod(operator.is_)  # type: ignore[method-assign]
+    _Loader.ascend_resolver = staticmethod(tuple)  # type: ignore[method-assign]
 
 
 MAX_NODES = 200_000  # far beyond any cluster spec; an alias bomb blows past it quickly
