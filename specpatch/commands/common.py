@@ -115,11 +115,19 @@ def apply_waivers(report: Report, cfg) -> list[str]:
     waivers = collect(report, cfg)
     if not waivers:
         return []
+    check_waiver_ids(waivers)
+    return apply(report, waivers, dt.date.today())
+
+
+def check_waiver_ids(waivers) -> None:
+    """An InputError for the first waiver naming a check no benchmark has (SARIF rule ids, with a `/`,
+    are checked by the reporters' names)."""
+    if not waivers:
+        return
     known = known_ids()
     for w in waivers:
-        if "/" not in w.check and w.check not in known:  # one check (SARIF rule ids are checked by the reporters' names)
+        if "/" not in w.check and w.check not in known:
             raise InputError(w.source, None, f"waiver for unknown check id {w.check!r}; did you mean {nearest(w.check, known)!r}?")
-    return apply(report, waivers, dt.date.today())
 
 
 def nothing_checked(report: Report, what: str = "PATH") -> str | None:

@@ -100,7 +100,7 @@ def _waive(piece: Piece, reports: list[TargetReport], job: Job, path: str | None
     """The run's waivers on these reports; which config waivers matched and which inline ones did."""
     import datetime as dt
 
-    from specpatch.commands.common import known_ids, nearest
+    from specpatch.commands.common import check_waiver_ids
     from specpatch.review import waivers as wv
 
     if job.no_waivers or not reports:
@@ -113,11 +113,7 @@ def _waive(piece: Piece, reports: list[TargetReport], job: Job, path: str | None
     config_waivers = list(job.cfg.waivers)
     found = wv.collect(sub, job.cfg)
     inline = found[len(config_waivers):]
-    if inline:
-        known = known_ids()
-        for w in inline:
-            if "/" not in w.check and w.check not in known:
-                raise InputError(w.source, None, f"waiver for unknown check id {w.check!r}; did you mean {nearest(w.check, known)!r}?")
+    check_waiver_ids(inline)  # the config's were checked before the run began
     used: set[int] = set()
     wv.apply_waivers(sub, found, dt.date.today(), used)
     piece.used_config |= {i for i in used if i < len(config_waivers)}

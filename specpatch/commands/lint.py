@@ -148,6 +148,8 @@ def _stream(folders, opts: Options, cfg, *, fmt: str, color: str, verbose: bool,
     notes, errors and exit code as the report path, without holding the findings."""
     from specpatch.commands import common, fleet, report as out
 
+    if not no_waivers:
+        common.check_waiver_ids(cfg.waivers)  # before any output, as the report path refuses them before printing
     job = fleet.Job(opts, cfg, fmt, out.use_color(color, None), verbose, fail_on, no_waivers)
     sink, waiver_notes = fleet.run(folders, job)
     total = sink.total

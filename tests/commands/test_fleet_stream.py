@@ -138,3 +138,12 @@ def test_chunks_keep_every_file_once_in_order(n, workers):
     assert [f for p in parts for f in p] == files
     assert all(0 < len(p) <= fleet.CHUNK_FILES for p in parts)
     assert all(len(p) <= fleet.TAIL_FILES for p in parts[-2 * workers:]) or n <= fleet.TAIL_FILES
+
+
+def test_stream_refuses_a_config_waiver_for_an_unknown_check(tmp_path):
+    folder = _fleet(tmp_path / "fleet")
+    (folder / ".specpatch.yaml").write_text("waivers:\n  - check: 9.9.99\n    reason: no such check\n")
+    streamed, held, body = _both(folder, tmp_path, cwd=folder)
+    assert streamed.returncode == held.returncode == 2
+    assert streamed.stdout == "" and streamed.stderr == held.stderr
+    assert "unknown check id '9.9.99'" in streamed.stderr
