@@ -22,7 +22,7 @@ from typing import Any, TextIO
 from specpatch.model import InputError, Report, TargetReport
 from specpatch.options import Options
 
-PARALLEL_MIN_FILES = 200
+PARALLEL_MIN_FILES = 200  # fewer files: linted in the parent, worker processes would cost more than they save
 CHUNK_FILES = 32  # small chunks: output flows early and a worker holds only a chunk's reports
 TAIL_FILES = 8
 
@@ -121,27 +121,45 @@ def _waive(piece: Piece, reports: list[TargetReport], job: Job, path: str | None
         piece.inline.append(((w.source, w.check), wv.unused_note(w), i in used))
 
 
+def error_line(path: str, e: Exception) -> str:
+    """One file's failure as one line: its own message for bad input, else the boundary's."""
+    if isinstance(e, InputError):
+        return str(e)
+    from specpatch.text.errors import boundary_line
+
+    return boundary_line(e) or f"{path}: internal error: {type(e).__name__}: {e}"
+
+
+def lint_file(path: str, opts: Options, reports: list[TargetReport], errors: list[str]):
+    """Read one kops file and lint its clusters onto `reports`; a failure is one line on `errors`, and
+    the clusters linted before it keep their reports (as lint_paths keeps them). The file's text, or None."""
+    from specpatch.kops.target import targets_from_text
+    from specpatch.text import reading as local
+
+    try:
+        src = local.read_file(path)
+        for t in targets_from_text(src.text, src.path, require=False, opts=opts):
+            reports.append(t.lint(opts))
+    except Exception as e:  # noqa: BLE001 - one bad file is one line; the other files' reports survive
+        errors.append(error_line(path, e))
+        return None
+    return src
+
+
 def lint_chunk(args: tuple[list[str], Job]) -> Piece:
     """Worker: read, lint, waive and render a chunk of kops files; a bad file is one error line."""
     from specpatch.benchmarks import profiles
-    from specpatch.kops.target import targets_from_text
-    from specpatch.text import reading as local
 
     paths, job = args
     profiles.use_organization(job.opts.org)
     piece = Piece()
     for path in paths:
+        reports: list[TargetReport] = []
+        src = lint_file(path, job.opts, reports, piece.errors)
         try:
-            src = local.read_file(path)
-            reports = [t.lint(job.opts) for t in targets_from_text(src.text, src.path, require=False, opts=job.opts)]
-            _waive(piece, reports, job, src.path, src.text)
-        except InputError as e:
-            piece.errors.append(str(e))
-            continue
-        except Exception as e:  # noqa: BLE001 - one bad file is one line; the other files' reports survive
-            from specpatch.text.errors import boundary_line
-
-            piece.errors.append(boundary_line(e) or f"{path}: internal error: {type(e).__name__}: {e}")
+            _waive(piece, reports, job, src.path if src else None, src.text if src else None)
+        except Exception as e:  # noqa: BLE001 - a bad inline waiver is its file's error line
+            piece.errors.append(error_line(path, e))
             continue
         _tally(piece, reports, job)
     return piece

@@ -13,36 +13,25 @@ from specpatch.commands.inputs import discover, is_kops_terraform_dir, is_kubesp
 from specpatch.model import InputError, Report, TargetReport
 from specpatch.options import Options
 
-PARALLEL_MIN_FILES = 200
-
-
 def _lint_files(args: tuple[list[str], Options]) -> tuple[list[TargetReport], list[str]]:
     """Worker: lint a chunk of kops files; errors come back as lines."""
-    from specpatch.text import reading as local
-    from specpatch.kops.target import targets_from_text
+    from specpatch.benchmarks import profiles
+    from specpatch.commands.fleet import lint_file
 
     paths, opts = args
-    from specpatch.benchmarks import profiles
-
     profiles.use_organization(opts.org)
-    reports, errors = [], []
+    reports: list[TargetReport] = []
+    errors: list[str] = []
     for path in paths:
-        try:
-            src = local.read_file(path)
-            for t in targets_from_text(src.text, src.path, require=False, opts=opts):
-                reports.append(t.lint(opts))
-        except InputError as e:
-            errors.append(str(e))
-        except Exception as e:  # noqa: BLE001 - one bad file is one line; the other files' reports survive
-            from specpatch.text.errors import boundary_line
-
-            errors.append(boundary_line(e) or f"{path}: internal error: {type(e).__name__}: {e}")
+        lint_file(path, opts, reports, errors)
     return reports, errors
 
 
 def _fleet(files: list[str], opts: Options) -> tuple[list[TargetReport], list[str]] | None:
+    from specpatch.commands import fleet
+
     workers = os.cpu_count() or 1
-    if len(files) < PARALLEL_MIN_FILES or workers < 2:
+    if len(files) < fleet.PARALLEL_MIN_FILES or workers < 2:
         return None
     from concurrent.futures import ProcessPoolExecutor
 

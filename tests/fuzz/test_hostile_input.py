@@ -315,9 +315,9 @@ def test_a_file_that_breaks_a_worker_is_one_line(tmp_path, monkeypatch):
 
 
 def test_fleet_lint_with_a_hostile_file_reports_the_rest(tmp_path):
-    from specpatch.commands import lint as lint_mod
+    from specpatch.commands import fleet, lint as lint_mod
 
-    n = lint_mod.PARALLEL_MIN_FILES
+    n = fleet.PARALLEL_MIN_FILES
     for i in range(n):
         (tmp_path / f"c{i:04d}.yaml").write_text(spec().replace("t.example.com", f"c{i}.example.com"))
     bad = spec("kubeAPIServer:\n  auditLogMaxAge: 2001-13-45")
