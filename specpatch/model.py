@@ -184,11 +184,19 @@ class Report:
     errors: list[str] = field(default_factory=list)
 
     def summary(self) -> dict[str, int]:
-        counts = {s: 0 for s in STATUSES}
+        counts: dict[str, int] = {}
         for t in self.targets:
             for f in t.findings:
                 counts[f.status] = counts.get(f.status, 0) + 1
-        return counts
+        return status_summary(counts)
+
+
+def status_summary(counts: dict[str, int]) -> dict[str, int]:
+    """Counts by status as reports give them: every status, zero or not, in STATUSES order first."""
+    out = {s: 0 for s in STATUSES}
+    for status, n in counts.items():
+        out[status] = out.get(status, 0) + n
+    return out
 
 
 @dataclass(frozen=True, slots=True)

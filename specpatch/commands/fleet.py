@@ -33,13 +33,16 @@ class Piece:
 
     parts: list[str] = field(default_factory=list)  # each target rendered in the run's format
     targets: int = 0
-    with_findings: bool = False
     failing: bool = False
-    counts: dict[str, int] = field(default_factory=dict)
-    rows: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+    rows: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)  # (benchmark, section) -> status -> count
     errors: list[str] = field(default_factory=list)
     used_config: set[int] = field(default_factory=set)  # indices into the config's waivers
     inline: list[tuple[tuple, str, bool]] = field(default_factory=list)  # (waiver key, unused note, used)
+
+    @property
+    def with_findings(self) -> bool:
+        """Some target has a finding (every finding is counted in a row)."""
+        return bool(self.rows)
 
 
 @dataclass(frozen=True)
@@ -87,11 +90,9 @@ def _tally(piece: Piece, reports: list[TargetReport], job: Job) -> None:
     for t in reports:
         piece.parts.append(text.render_target(t, job.colour, job.verbose) if job.fmt == "text" else json.dumps(t.as_dict()))
         piece.targets += 1
-        piece.with_findings = piece.with_findings or bool(t.findings)
         piece.failing = piece.failing or exit_status(t.findings, job.fail_on)
         seen.update(map(_KEY, t.findings))
     for (bench, section, status), n in seen.items():
-        piece.counts[status] = piece.counts.get(status, 0) + n
         row = piece.rows.setdefault((bench, section), {})
         row[status] = row.get(status, 0) + n
 
@@ -182,10 +183,7 @@ class Sink:
     def add(self, p: Piece) -> None:
         t = self.total
         t.targets += p.targets
-        t.with_findings = t.with_findings or p.with_findings
         t.failing = t.failing or p.failing
-        for k, v in p.counts.items():
-            t.counts[k] = t.counts.get(k, 0) + v
         for key, row in p.rows.items():
             mine = t.rows.setdefault(key, {})
             for k, v in row.items():
@@ -210,13 +208,14 @@ class Sink:
         self.held = []
 
     def summary(self) -> dict[str, int]:
-        """Report.summary() from the tallies: every status, in the same order."""
-        from specpatch.model import STATUSES
+        """Report.summary() from the tallies: the per-section counts added up."""
+        from specpatch.model import status_summary
 
-        counts = {s: 0 for s in STATUSES}
-        for k, v in self.total.counts.items():
-            counts[k] = counts.get(k, 0) + v
-        return counts
+        counts: dict[str, int] = {}
+        for row in self.total.rows.values():
+            for status, n in row.items():
+                counts[status] = counts.get(status, 0) + n
+        return status_summary(counts)
 
     def finish(self) -> None:
         """The summary (text) or the closing fields (JSON), once every target is in."""
@@ -238,7 +237,7 @@ class Sink:
             return
         self._flush()
         rows = self.total.rows if self.total.targets <= 20 else None
-        self.out.write("\n\n" + text.summary_from_counts(self.total.counts, rows) + "\n")
+        self.out.write("\n\n" + text.summary_from_counts(self.summary(), rows) + "\n")
 
     def waiver_notes(self, cfg) -> list[str]:
         """Config waivers no chunk used, then inline ones no chunk used (each once)."""

@@ -93,7 +93,7 @@ def test_sink_holds_text_until_a_finding():
     sink = fleet.Sink(out)
     sink.add(fleet.Piece(parts=["== a =="], targets=1))
     assert out.getvalue() == ""
-    sink.add(fleet.Piece(parts=["== b =="], targets=1, with_findings=True, counts={"PASS": 1}))
+    sink.add(fleet.Piece(parts=["== b =="], targets=21, rows={("cis-1.12", "1.2"): {"PASS": 1}}))
     assert out.getvalue() == "== a ==\n\n== b =="
     sink.finish()
     assert out.getvalue() == ("== a ==\n\n== b ==\n\n== Summary total ==\n"
