@@ -203,19 +203,31 @@ def use_organization(org: Any) -> None:
         benchmark.cache_clear()
 
 
+def per_benchmark(fn):
+    """For answers that depend only on a benchmark object (with its organization profile layered in):
+    computed once per benchmark and kept for the run; `.cache` holds them (benchmark kept, so its id
+    cannot be reused while the answer is cached)."""
+    cache: dict[int, tuple] = {}
+
+    @functools.wraps(fn)
+    def once(bench):
+        hit = cache.get(id(bench))
+        if hit is None or hit[0] is not bench:
+            hit = cache[id(bench)] = (bench, fn(bench))
+        return hit[1]
+
+    once.cache = cache  # type: ignore[attr-defined]
+    return once
+
+
 @functools.lru_cache(maxsize=None)
 def benchmark(name: str) -> Benchmark:
-    """The benchmark every command uses: the bundled one, with the organization profile applied."""
+    """The benchmark every command uses: the bundled one, with the organization profile applied
+    (once per profile: use_organization clears the cache, so every spec of a run shares the checks)."""
     bench = load_benchmark(name)
     if _ORG is None:
         return bench
-    hit = _APPLIED.get(name)
-    if hit is None or hit[0] is not _ORG:  # layered once per profile: every spec of a run shares the checks
-        hit = _APPLIED[name] = (_ORG, _ORG.apply_to(bench))  # an OrgProfile; it knows how to layer itself
-    return hit[1]
-
-
-_APPLIED: dict[str, tuple] = {}  # benchmark name -> (organization profile, the benchmark it gave)
+    return _ORG.apply_to(bench)  # an OrgProfile; it knows how to layer itself (no import back)
 
 
 @functools.lru_cache(maxsize=None)
