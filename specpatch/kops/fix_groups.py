@@ -17,23 +17,7 @@ from specpatch.plan import Plan, Want
 PLUGIN_NAME = re.compile(r"^[A-Z][A-Za-z]+$")
 
 
-_PER_BENCHMARK: dict[tuple, tuple] = {}
-
-
-def _once(fn):
-    """Answers that depend only on the benchmark object: computed once per benchmark (and organization profile)."""
-    def wrapper(bench):
-        key = (fn.__name__, id(bench))
-        hit = _PER_BENCHMARK.get(key)
-        if hit is None or hit[0] is not bench:
-            hit = _PER_BENCHMARK[key] = (bench, fn(bench))
-        return hit[1]
-
-    wrapper.__doc__ = fn.__doc__
-    return wrapper
-
-
-@_once
+@profiles.per_benchmark
 def _minimums(bench) -> dict[str, int]:
     """The audit-log thresholds the benchmark (with any organization profile) asks for."""
     out = {"auditLogMaxAge": 30, "auditLogMaxBackups": 10, "auditLogMaxSize": 100}
@@ -49,7 +33,7 @@ def _minimums(bench) -> dict[str, int]:
     return out
 
 
-@_once
+@profiles.per_benchmark
 def _pinned_policy_path(bench) -> str | None:
     """The audit policy path a benchmark asks for by value (old benchmarks test --audit-policy-file by equality)."""
     for c in bench.checks if bench is not None else []:

@@ -97,7 +97,7 @@ def lint_cluster(cluster: KopsCluster, *, benchmark: str | None = None, kops_ver
     # verdict, unscoped, is what comparing the two would give.
     spec = cluster.spec
     one_kubelet = spec is None or (spec.get("masterKubelet") or spec.get("controlPlaneKubelet")) is None
-    for check, static in _checks(bench, name):
+    for check, static in _checks(bench):
         if static is not None:  # no setting decides it; every scope would give this one, unscoped
             report.findings.append(static)
             continue
@@ -130,21 +130,15 @@ def _unscoped(f: Finding) -> Finding:
 
 
 _MEMOS: dict[tuple, dict] = {}
-_CHECKS: dict[int, tuple] = {}
-
-
-def _checks(bench, name: str) -> list[tuple[Check, Finding | None]]:
+@profiles.per_benchmark
+def _checks(bench) -> list[tuple[Check, Finding | None]]:
     """The benchmark's checks, each with its finding when no setting decides it (retired by kube-bench,
     switched off by the organization profile, or with no test on a flag): built once per benchmark."""
-    hit = _CHECKS.get(id(bench))
-    if hit is None or hit[0] is not bench:
-        def no_lookup(component, test):  # pragma: no cover - a static check reads no setting
-            raise AssertionError("static check read a setting")
+    def no_lookup(component, test):  # pragma: no cover - a static check reads no setting
+        raise AssertionError("static check read a setting")
 
-        rows = [(c, engine.evaluate(c, name, no_lookup) if c.type == "skip" or c.disabled or c.rule is None else None)
-                for c in bench.checks]
-        hit = _CHECKS[id(bench)] = (bench, rows)
-    return hit[1]
+    return [(c, engine.evaluate(c, bench.name, no_lookup) if c.type == "skip" or c.disabled or c.rule is None else None)
+            for c in bench.checks]
 
 
 def _memo(benchmark: str, kops: tuple[int, int], k8s: tuple[int, int] | None) -> dict:

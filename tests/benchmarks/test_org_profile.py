@@ -160,10 +160,10 @@ def test_profile_is_layered_once_per_run(acme, tmp_path):
     from specpatch.kops import lint as kops_lint
 
     assert profiles.benchmark("cis-1.12") is profiles.benchmark("cis-1.12")
-    before = len(kops_lint._CHECKS)
+    before = len(kops_lint._checks.cache)
     for i in range(30):
         lint_text(spec().replace("t.example.com", f"c{i}.example.com"))
-    assert len(kops_lint._CHECKS) <= before + 1
+    assert len(kops_lint._checks.cache) <= before + 1
     (tmp_path / "other").mkdir()
     other = _cfg(tmp_path / "other", PROFILE.replace("acme", "acme2"))
     profiles.use_organization(other.profile)  # another profile: layered again, not the first one's
