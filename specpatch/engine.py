@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
-from specpatch.model import FAIL, JUSTIFIED, NOT_APPLICABLE, NOT_IN_SPEC, ORIGIN_COMPONENT_DEFAULT, ORIGIN_UNSET, PASS, UNDETERMINED, WARN, Finding, Setting
+from specpatch.model import FAIL, JUSTIFIED, NOT_APPLICABLE, NOT_IN_SPEC, ORIGIN_COMPONENT_DEFAULT, ORIGIN_UNSET, PASS, UNDETERMINED, WARN, Finding, Setting, refit
 from specpatch.benchmarks.profiles import Check, Test
 
 Lookup = Callable[[str, Test], Setting]
@@ -200,8 +200,7 @@ def evaluate(
         return f
     s = settings[hit[1]]
     f = hit[2]
-    return Finding(f.check, f.benchmark, f.status, f.title, f.section, f.component, f.flag, f.field, f.actual, f.origin,
-                   f.expected, s.location, f.fixable, f.message, scope, f.scored, f.remediation)
+    return refit(f, s.location, scope, f.fixable, f.message)
 
 
 def _decide(check: Check, benchmark: str, rule, settings: list[Setting], scope: str | None,

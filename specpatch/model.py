@@ -152,6 +152,13 @@ class Finding:
         }
 
 
+def refit(f: Finding, location: Location | None, scope: str | None, fixable: bool, message: str) -> Finding:
+    """f with its location, scope, fixable flag and message replaced: what dataclasses.replace gives,
+    built directly, since lint makes one for nearly every finding of a fleet."""
+    return Finding(f.check, f.benchmark, f.status, f.title, f.section, f.component, f.flag, f.field, f.actual, f.origin,
+                   f.expected, location, fixable, message, scope, f.scored, f.remediation, f.kube_bench)
+
+
 @dataclass(slots=True)
 class TargetReport:
     """The findings for one linted thing: a kops Cluster, a kubespray inventory, a Terraform resource."""

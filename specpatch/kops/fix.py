@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from specpatch.benchmarks import profiles
 from specpatch import versions
-from specpatch.model import FAIL, WARN, FilePatch, Finding, PNode, TargetReport
+from specpatch.model import FAIL, WARN, FilePatch, Finding, PNode, TargetReport, refit
 from specpatch.options import Options
 from specpatch.kops import fix_content as content
 from specpatch.kops.fix_groups import (_audit_order, _minimums, _pinned_policy_path, _plan_admission, _plan_audit,
@@ -230,9 +230,7 @@ def mark_fixable(report: TargetReport, plan: Plan) -> TargetReport:
         if f.fixable and f.check not in fixed and planned and f.benchmark != "specpatch":
             why = plan.why_not.get(f.check) or next((n.split(": ", 1)[1] for n in plan.notes if n.startswith(f.check + " ")), "")
             msg = "; ".join(p for p in (f.message, why) if p) if why not in f.message else f.message
-            f = Finding(f.check, f.benchmark, f.status, f.title, f.section, f.component, f.flag, f.field, f.actual, f.origin,
-                        f.expected, f.location, False, msg or "fix has no edit for this check here", f.scope, f.scored,
-                        f.remediation, f.kube_bench)
+            f = refit(f, f.location, f.scope, False, msg or "fix has no edit for this check here")
         out.append(f)
     report.findings = out
     return report

@@ -6,7 +6,7 @@ from specpatch import engine
 from specpatch.benchmarks import profiles
 from specpatch.benchmarks.profiles import choose_benchmark  # noqa: F401 (used below, re-exported)
 from specpatch import versions
-from specpatch.model import FAIL, WARN, Finding, TargetReport
+from specpatch.model import FAIL, WARN, Finding, TargetReport, refit
 from specpatch.benchmarks.profiles import Check
 from specpatch.kops.document import KopsCluster
 from specpatch.kops.fields import field_findings
@@ -112,7 +112,7 @@ def lint_cluster(cluster: KopsCluster, *, benchmark: str | None = None, kops_ver
             f_cp = engine.evaluate(check, name, cp.lookup, scope="control-plane", not_applicable=cp.removed_in, fixable=fix_cp, memo=memo)
             f_nodes = engine.evaluate(check, name, nodes.lookup, scope="nodes", not_applicable=nodes.removed_in, fixable=fix_nodes, memo=memo)
             if _same(f_cp, f_nodes) and f_cp.field == f_nodes.field:
-                report.findings.append(_unscoped(f_nodes))
+                report.findings.append(refit(f_nodes, f_nodes.location, None, f_nodes.fixable, f_nodes.message))
             else:
                 report.findings += [f_cp, f_nodes]
         for ig, s, scope, fix_ig in igs:
@@ -122,11 +122,6 @@ def lint_cluster(cluster: KopsCluster, *, benchmark: str | None = None, kops_ver
                 report.findings.append(f_ig)
     report.findings += field_findings(cluster)
     return report
-
-
-def _unscoped(f: Finding) -> Finding:
-    return Finding(f.check, f.benchmark, f.status, f.title, f.section, f.component, f.flag, f.field, f.actual, f.origin,
-                   f.expected, f.location, f.fixable, f.message, None, f.scored, f.remediation, f.kube_bench)
 
 
 _MEMOS: dict[tuple, dict] = {}
