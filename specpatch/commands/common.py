@@ -151,5 +151,10 @@ def exit_code(report: Report, fail_on: str) -> int:
         return 2
     from specpatch.kops.lint import exit_status
 
-    return 1 if any(exit_status(t.findings, fail_on) for t in report.targets) else 0
+    return run_code(False, any(exit_status(t.findings, fail_on) for t in report.targets))
+
+
+def run_code(errors: bool, failing: bool) -> int:
+    """2 when an input could not be read, else 1 when a finding fails the run, else 0."""
+    return 2 if errors else 1 if failing else 0
 

@@ -125,11 +125,16 @@ def run_lint(paths: list[str], *, format: str, output: str | None, color: str, v
     out.render_report(report, format, output, verbose, color, ctx)
     if predict:
         kb_predict.emit(report, format, output)
+    _tell(notes, report.errors)
+    return common.exit_code(report, fail_on)
+
+
+def _tell(notes: list[str], errors: list[str]) -> None:
+    """After the report, on stderr: the notes, then one line for each input that could not be read."""
     for n in notes:
         print(f"note: {n}", file=sys.stderr)
-    for e in report.errors:
+    for e in errors:
         print(e, file=sys.stderr)
-    return common.exit_code(report, fail_on)
 
 
 def _stream(folders, opts: Options, cfg, *, fmt: str, color: str, verbose: bool, fail_on: str, no_waivers: bool) -> int:
@@ -148,11 +153,8 @@ def _stream(folders, opts: Options, cfg, *, fmt: str, color: str, verbose: bool,
         return 2
     sys.stdout.flush()
     notes = ([cfg.profile.summary()] if cfg.profile is not None else []) + ([] if no_waivers else waiver_notes)
-    for n in notes:
-        print(f"note: {n}", file=sys.stderr)
-    for e in total.errors:
-        print(e, file=sys.stderr)
-    return 2 if total.errors else 1 if total.failing else 0
+    _tell(notes, total.errors)
+    return common.run_code(bool(total.errors), total.failing)
 
 
 def _baseline(report: Report, baseline: str, paths: list[str], opts: Options, ctx=None) -> str:
