@@ -123,18 +123,14 @@ class Benchmark:
     kubernetes: list[str]
     sections: dict[str, str]
     checks: list[Check] = field(default_factory=list)
-    _by_id: dict = field(default_factory=dict, repr=False, compare=False)
+    _index: tuple = field(default=(), repr=False, compare=False)  # (id and length of checks, id -> check)
 
     def check(self, check_id: str) -> Check | None:
         """The check with this id (the first, as a scan would find it); the index follows the list."""
-        index = self._by_id
-        if index.get(None) != (id(self.checks), len(self.checks)):
-            index.clear()
-            for c in reversed(self.checks):
-                index[c.id] = c
-            index[None] = (id(self.checks), len(self.checks))
-        hit = index.get(check_id)
-        return hit if hit is not None and not isinstance(hit, tuple) else None
+        made_for = (id(self.checks), len(self.checks))
+        if not self._index or self._index[0] != made_for:
+            self._index = (made_for, {c.id: c for c in reversed(self.checks)})
+        return self._index[1].get(check_id)
 
 
 def _tests(raw: list[dict]) -> tuple[Test, ...]:
